@@ -1,0 +1,75 @@
+import path from 'node:path';
+import { crossSettingProblems, settingsSchema, type Settings } from './schema.js';
+
+export type StoreConfig =
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'postgres'; url: string };
+
+export type TlsConfig =
+  | { mode: 'dev-ca'; dir: string }
+  | { mode: 'files'; certFile: string; keyFile: string }
+  | { mode: 'off' };
+
+/** The validated configuration the rest of the program sees: grouped, resolved, no raw strings. */
+export interface Config {
+  env: string;
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  tls: TlsConfig;
+  store: StoreConfig;
+  logLevel: Settings['LOG_LEVEL'];
+  shutdownGraceMs: number;
+  dataEncryptionKey: Buffer;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates raw settings (env files + environment) and resolves them into a Config. */
+export function parseConfig(raw: Record<string, string | undefined>, cwd = process.cwd()): Config {
+  // Empty strings mean "not set": Teams Toolkit writes `NAME=` for values it fills in later.
+  const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = settingsSchema.safeParse(cleaned);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))),
+    ...crossSettingProblems(cleaned),
+  ];
+  if (!parsed.success || problems.length > 0) {
+    throw new ConfigError(
+      problems.map(({ path: name, message }) => {
+        const got = cleaned[name];
+        const shown = got === undefined || name.startsWith('SECRET_') ? '' : ` (got "${got}")`;
+        return `${name || '(settings)'}: ${message}${shown}`;
+      }),
+    );
+  }
+  const s = parsed.data;
+  const dataDir = path.resolve(cwd, s.DATA_DIR);
+  const scheme = s.TLS_MODE === 'off' ? 'http' : 'https';
+  return {
+    env: s.TEAMSFX_ENV,
+    port: s.PORT,
+    host: s.HOST,
+    publicUrl: (s.PUBLIC_URL ?? `${scheme}://localhost:${s.PORT}`).replace(/\/+$/, ''),
+    dataDir,
+    tls:
+      s.TLS_MODE === 'dev-ca'
+        ? { mode: 'dev-ca', dir: path.join(dataDir, 'tls') }
+        : s.TLS_MODE === 'files'
+          ? { mode: 'files', certFile: path.resolve(cwd, s.TLS_CERT_FILE!), keyFile: path.resolve(cwd, s.TLS_KEY_FILE!) }
+          : { mode: 'off' },
+    store:
+      s.STORE === 'postgres'
+        ? { kind: 'postgres', url: s.DATABASE_URL! }
+        : { kind: 'sqlite', path: path.resolve(cwd, s.SQLITE_PATH ?? path.join(s.DATA_DIR, 'switchboard.db')) },
+    logLevel: s.LOG_LEVEL,
+    shutdownGraceMs: s.SHUTDOWN_GRACE_MS,
+    dataEncryptionKey: Buffer.from(s.SECRET_DATA_ENCRYPTION_KEY, 'base64'),
+  };
+}

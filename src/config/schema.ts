@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Switchboard reads, with its default and its check. Names follow Teams Toolkit's env
+ * files (UPPER_SNAKE, secrets prefixed SECRET_) so that `env/.env.<name>` files work unchanged.
+ */
+const PORT_MESSAGE = 'must be a port number from 1 to 65535';
+const port = z.coerce.number({ error: PORT_MESSAGE }).int(PORT_MESSAGE).min(1, PORT_MESSAGE).max(65535, PORT_MESSAGE);
+const base64Key32 = z
+  .string()
+  .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
+
+export const settingsSchema = z
+  .object({
+    TEAMSFX_ENV: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes').default('local'),
+    PORT: port.default(53000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    TLS_MODE: z.enum(['dev-ca', 'files', 'off']).default('dev-ca'),
+    TLS_CERT_FILE: z.string().optional(),
+    TLS_KEY_FILE: z.string().optional(),
+    DATA_DIR: z.string().min(1).default('.data'),
+    STORE: z.enum(['sqlite', 'postgres']).default('sqlite'),
+    SQLITE_PATH: z.string().optional(),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+    SECRET_DATA_ENCRYPTION_KEY: base64Key32,
+  });
+
+/**
+ * Rules that join several settings. Checked on the raw values, so that they are reported together with
+ * any per-setting problem instead of only after those are fixed.
+ */
+export function crossSettingProblems(raw: Record<string, string | undefined>): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  if (raw.STORE === 'postgres' && !raw.DATABASE_URL) problems.push({ path: 'DATABASE_URL', message: 'is required when STORE=postgres' });
+  if (raw.TLS_MODE === 'files') {
+    for (const key of ['TLS_CERT_FILE', 'TLS_KEY_FILE']) {
+      if (!raw[key]) problems.push({ path: key, message: 'is required when TLS_MODE=files' });
+    }
+  }
+  return problems;
+}
+
+export type Settings = z.output<typeof settingsSchema>;

@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError, type Config } from './config/config.js';
+import { loadConfig } from './config/load-config.js';
+import { createLogger } from './log/logger.js';
+import { projectRoot, version } from './project.js';
+import { createApp } from './server/app.js';
+import { listen } from './server/http-server.js';
+import { openStore } from './store/store.js';
+import { ensureDevCertificates } from './tls/dev-certificates.js';
+import { trustExtraCertificateAuthority } from './tls/outbound-trust.js';
+
+/** Composition root: configuration → TLS → store → app → listener, and the way back down on SIGTERM. */
+async function main(): Promise<void> {
+  let config: Config;
+  let generated: string[];
+  try {
+    ({ config, generated } = loadConfig({ cwd: process.cwd() }));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSettings come from env/.env.<TEAMSFX_ENV>, env/.env.<TEAMSFX_ENV>.user and the environment; see docs/configuration.md.\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  if (generated.length > 0) logger.info({ generated, file: `env/.env.${config.env}.user` }, 'generated local secrets');
+
+  const tls = loadTls(config);
+  const store = openStore(config.store);
+  const migrations = await store.migrate();
+  logger.info({ store: config.store.kind, migrations: migrations.applied.length }, 'store ready');
+
+  let shuttingDown = false;
+  const app = createApp({ logger, store, version, tabDir: path.join(projectRoot, 'dist', 'tab') });
+  const server = await listen(app, { host: config.host, port: config.port, ...(tls ? { tls } : {}) });
+  logger.info({ port: server.port, url: config.publicUrl }, 'listening');
+  printBanner(config);
+
+  const shutdown = async (signal: string): Promise<void> => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: draining requests');
+    await server.close(config.shutdownGraceMs);
+    await store.close();
+    logger.info('stopped');
+    logger.flush();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function loadTls(config: Config): { certPem: string; keyPem: string } | undefined {
+  switch (config.tls.mode) {
+    case 'off':
+      return undefined;
+    case 'files':
+      return { certPem: fs.readFileSync(config.tls.certFile, 'utf8'), keyPem: fs.readFileSync(config.tls.keyFile, 'utf8') };
+    case 'dev-ca': {
+      const certs = ensureDevCertificates(config.tls.dir, [new URL(config.publicUrl).hostname]);
+      // Our own outbound calls (to the dev tenant, to ourselves) must trust what we serve.
+      trustExtraCertificateAuthority(certs.caPem);
+      return certs;
+    }
+  }
+}
+
+function printBanner(config: Config): void {
+  const lines = [
+    '',
+    `  Switchboard ${version} is running (${config.store.kind} store, env "${config.env}")`,
+    `  Tab:    ${config.publicUrl}/`,
+    `  Health: ${config.publicUrl}/healthz`,
+  ];
+  if (config.tls.mode === 'dev-ca') {
+    lines.push(`  TLS:    signed by a local CA at ${path.join(config.tls.dir, 'ca.crt')} (trust it in your browser to avoid a warning)`);
+  }
+  lines.push('');
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((err) => {
+  process.stderr.write(`Switchboard failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

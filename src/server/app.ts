@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from '../log/logger.js';
+import type { Store } from '../store/store.js';
+import { notFound, renderError } from './errors.js';
+import { healthRoutes } from './health-routes.js';
+import { requestId } from './request-id.js';
+import { securityHeaders } from './security-headers.js';
+
+export interface AppDeps {
+  logger: Logger;
+  store: Store;
+  version: string;
+  /** Folder with the built tab (index.html + assets); absent in API-only tests. */
+  tabDir?: string;
+}
+
+/** Builds the express app: the one HTTP surface for tab, API, bot and (later) CardDAV. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: requestId,
+      // Probes every few seconds would drown the log.
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+  app.use(securityHeaders);
+  app.use(healthRoutes({ store: deps.store, version: deps.version, startedAt: Date.now() }));
+
+  const api = express.Router();
+  // Bounded bodies: the tab API's largest request (a policy) is a few KB.
+  api.use(express.json({ limit: '100kb' }));
+  api.use(notFound);
+  app.use('/api', api);
+
+  if (deps.tabDir && fs.existsSync(path.join(deps.tabDir, 'index.html'))) {
+    const tabDir = deps.tabDir;
+    // Hashed asset names never change content, so they may be cached for a year; index.html never.
+    app.use('/assets', express.static(path.join(tabDir, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false }));
+    app.use(express.static(tabDir, { index: false, maxAge: 0 }));
+    app.get(['/', '/tab', '/tab/*rest'], (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(path.join(tabDir, 'index.html'));
+    });
+  }
+
+  app.use(notFound);
+  app.use(renderError);
+  return app;
+}

@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { StoreConfig } from '../config/config.js';
+import type { DatabaseSchema } from './schema.js';
+
+/** Opens the configured database as a typed Kysely handle. The only place that knows the drivers. */
+export function openDatabase(config: StoreConfig): Kysely<DatabaseSchema> {
+  if (config.kind === 'sqlite') {
+    if (config.path !== ':memory:') fs.mkdirSync(path.dirname(config.path), { recursive: true });
+    const sqlite = new SQLite(config.path);
+    // WAL lets readers (CardDAV, tab API) proceed while a sync round writes; foreign keys make
+    // tenant deletion cascade; busy_timeout covers the CLI writing while the server runs.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('synchronous = NORMAL');
+    return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  }
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: 10,
+    // int8 (bigint, bigserial) comes back as a string by default; our values (epoch ms, sequence
+    // numbers) stay far below 2^53, so numbers are exact and match SQLite's.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+}

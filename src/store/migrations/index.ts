@@ -1,0 +1,43 @@
+import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001-tenants-and-audit.js';
+
+/** What a migration may need to know about the database it runs on: the few DDL spellings that differ. */
+export interface MigrationContext {
+  dialect: 'sqlite' | 'postgres';
+  /** Type of an auto-numbered primary key column. */
+  serialType: 'integer' | 'bigserial';
+  serialColumn: (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
+  /** Type for opaque bytes (encrypted fields, photos). */
+  bytesType: 'blob' | 'bytea';
+}
+
+interface MigrationModule {
+  up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void>;
+  down?(db: Kysely<unknown>, ctx: MigrationContext): Promise<void>;
+}
+
+/** Ordered by name; a migration, once released, is never edited: add a new one. */
+const MIGRATIONS: Record<string, MigrationModule> = {
+  '0001-tenants-and-audit': m0001,
+};
+
+export function migrationContext(dialect: 'sqlite' | 'postgres'): MigrationContext {
+  return dialect === 'sqlite'
+    ? { dialect, serialType: 'integer', serialColumn: (c) => c.primaryKey().autoIncrement(), bytesType: 'blob' }
+    : { dialect, serialType: 'bigserial', serialColumn: (c) => c.primaryKey(), bytesType: 'bytea' };
+}
+
+export function migrationProvider(ctx: MigrationContext): MigrationProvider {
+  return {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const [name, mod] of Object.entries(MIGRATIONS)) {
+        out[name] = {
+          up: (db) => mod.up(db, ctx),
+          ...(mod.down ? { down: (db: Kysely<unknown>) => mod.down!(db, ctx) } : {}),
+        };
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/store.js';
+
+/**
+ * The behaviour every Store backend must show. Each backend's test file calls this with a factory for
+ * a fresh, unmigrated store, as sabre/dav's AbstractPDOTestCase and xandikos's BaseStoreTest do.
+ */
+export function describeStoreContract(name: string, makeStore: () => Promise<{ store: Store; dispose: () => Promise<void> }>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    let dispose: () => Promise<void>;
+
+    beforeAll(async () => {
+      ({ store, dispose } = await makeStore());
+    });
+    afterAll(async () => {
+      await store.close();
+      await dispose();
+    });
+
+    it('reports every migration pending before migrate, none after, and migrate is idempotent', async () => {
+      const before = await store.migrationStatus();
+      expect(before.applied).toEqual([]);
+      expect(before.pending.length).toBeGreaterThan(0);
+      const after = await store.migrate();
+      expect(after.pending).toEqual([]);
+      expect(after.applied).toEqual(before.pending);
+      expect(await store.migrate()).toEqual(after);
+    });
+
+    it('answers ping', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it('creates a tenant on first upsert and keeps its creation time and name on later ones', async () => {
+      const created = await store.tenants.upsert('11111111-1111-1111-1111-111111111111', 'Contoso', 1_000);
+      expect(created).toMatchObject({ displayName: 'Contoso', consentState: 'unknown' });
+      expect(created.createdAt.getTime()).toBe(1_000);
+      const again = await store.tenants.upsert('11111111-1111-1111-1111-111111111111', null, 2_000);
+      expect(again.displayName).toBe('Contoso');
+      expect(again.createdAt.getTime()).toBe(1_000);
+      expect(again.updatedAt.getTime()).toBe(2_000);
+      const renamed = await store.tenants.upsert('11111111-1111-1111-1111-111111111111', 'Contoso Ltd', 3_000);
+      expect(renamed.displayName).toBe('Contoso Ltd');
+    });
+
+    it('records consent state', async () => {
+      await store.tenants.setConsentState('11111111-1111-1111-1111-111111111111', 'granted');
+      expect((await store.tenants.get('11111111-1111-1111-1111-111111111111'))?.consentState).toBe('granted');
+    });
+
+    it('returns undefined for an unknown tenant and lists tenants in id order', async () => {
+      expect(await store.tenants.get('no-such-tenant')).toBeUndefined();
+      await store.tenants.upsert('00000000-0000-0000-0000-000000000000', 'Fabrikam');
+      expect((await store.tenants.list()).map((t) => t.displayName)).toEqual(['Fabrikam', 'Contoso Ltd']);
+    });
+
+    it('keeps audit entries per tenant, newest first, with before/after round-tripped', async () => {
+      const contoso = '11111111-1111-1111-1111-111111111111';
+      const fabrikam = '00000000-0000-0000-0000-000000000000';
+      const first = await store.audit.append({
+        tenantId: contoso,
+        at: new Date(5_000),
+        actor: { id: 'admin-oid', name: 'Megan Bowen' },
+        action: 'policy.update',
+        target: 'policy',
+        before: { groups: [] },
+        after: { groups: ['g1', 'g2'], note: 'emoji ✓ and "quotes"' },
+      });
+      const second = await store.audit.append({ tenantId: contoso, actor: { id: 'admin-oid', name: null }, action: 'sync.run', target: null, before: undefined, after: undefined });
+      await store.audit.append({ tenantId: fabrikam, actor: { id: 'other', name: 'Other' }, action: 'policy.update', target: null, before: null, after: {} });
+      expect(second).toBeGreaterThan(first);
+
+      const entries = await store.audit.list(contoso);
+      expect(entries.map((e) => e.id)).toEqual([second, first]);
+      expect(entries[1]).toMatchObject({
+        tenantId: contoso,
+        actor: { id: 'admin-oid', name: 'Megan Bowen' },
+        action: 'policy.update',
+        before: { groups: [] },
+        after: { groups: ['g1', 'g2'], note: 'emoji ✓ and "quotes"' },
+      });
+      expect(entries[1]!.at.getTime()).toBe(5_000);
+      expect(entries[0]!.before).toBeUndefined();
+      expect(await store.audit.list(contoso, { beforeId: second })).toHaveLength(1);
+      expect((await store.audit.list(fabrikam)).every((e) => e.tenantId === fabrikam)).toBe(true);
+    });
+
+    it('deleting a tenant removes its audit log and nothing of other tenants', async () => {
+      const contoso = '11111111-1111-1111-1111-111111111111';
+      expect(await store.tenants.delete(contoso)).toBe(true);
+      expect(await store.tenants.get(contoso)).toBeUndefined();
+      expect(await store.audit.list(contoso)).toEqual([]);
+      expect(await store.audit.list('00000000-0000-0000-0000-000000000000')).toHaveLength(1);
+      expect(await store.tenants.delete(contoso)).toBe(false);
+    });
+
+    it('refuses an audit entry for a tenant that does not exist', async () => {
+      await expect(
+        store.audit.append({ tenantId: 'ghost', actor: { id: 'x', name: null }, action: 'policy.update', target: null, before: null, after: null }),
+      ).rejects.toThrow();
+    });
+  });
+}
