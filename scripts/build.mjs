@@ -9,7 +9,7 @@ const serverOnly = process.argv.includes('--server-only');
 const { build } = await import('esbuild');
 await build({
   absWorkingDir: root,
-  entryPoints: { server: 'src/main.ts', cli: 'src/cli/index.ts' },
+  entryPoints: { server: 'src/main.ts', cli: 'src/cli/index.ts', 'dev-tenant': 'src/dev-tenant/main.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, type Config } from './config/config.js';
 import { loadConfig } from './config/load-config.js';
+import { startDevTenant } from './dev-tenant/start.js';
 import { createLogger } from './log/logger.js';
 import { projectRoot, version } from './project.js';
 import { createApp } from './server/app.js';
-import { listen } from './server/http-server.js';
+import { listen, type RunningServer } from './server/http-server.js';
 import { openStore } from './store/store.js';
 import { ensureDevCertificates } from './tls/dev-certificates.js';
 import { trustExtraCertificateAuthority } from './tls/outbound-trust.js';
@@ -31,6 +32,12 @@ async function main(): Promise<void> {
   const migrations = await store.migrate();
   logger.info({ store: config.store.kind, migrations: migrations.applied.length }, 'store ready');
 
+  let devTenantServer: RunningServer | undefined;
+  if (config.devTenant.enabled) {
+    if (!tls) throw new Error('DEV_TENANT=on needs TLS (TLS_MODE dev-ca or files): MSAL only accepts https authorities');
+    devTenantServer = (await startDevTenant(config, tls, logger)).server;
+  }
+
   let shuttingDown = false;
   const app = createApp({ logger, store, version, tabDir: path.join(projectRoot, 'dist', 'tab') });
   const server = await listen(app, { host: config.host, port: config.port, ...(tls ? { tls } : {}) });
@@ -41,7 +48,7 @@ async function main(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: draining requests');
-    await server.close(config.shutdownGraceMs);
+    await Promise.all([server.close(config.shutdownGraceMs), devTenantServer?.close(config.shutdownGraceMs)]);
     await store.close();
     logger.info('stopped');
     logger.flush();
@@ -73,6 +80,12 @@ function printBanner(config: Config): void {
     `  Tab:    ${config.publicUrl}/`,
     `  Health: ${config.publicUrl}/healthz`,
   ];
+  if (config.devTenant.enabled) {
+    lines.push(
+      `  Dev tenant (stand-in for Entra ID + Graph): https://localhost:${config.devTenant.port}/_dev/tenants`,
+      `    Sign in as ethan.walker@contoso.example (admin) or amelia.hart@contoso.example, password ${config.devTenant.password}`,
+    );
+  }
   if (config.tls.mode === 'dev-ca') {
     lines.push(`  TLS:    signed by a local CA at ${path.join(config.tls.dir, 'ca.crt')} (trust it in your browser to avoid a warning)`);
   }

@@ -22,6 +22,17 @@ export interface Config {
   logLevel: Settings['LOG_LEVEL'];
   shutdownGraceMs: number;
   dataEncryptionKey: Buffer;
+  /** Switchboard's Entra app registration and the Microsoft endpoints it talks to. */
+  entra: {
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    /** api://{TAB_DOMAIN}/botid-{BOT_ID}: the resource of the tab's SSO token. */
+    identifierUri: string | undefined;
+    authorityHost: string;
+    graphBaseUrl: string;
+  };
+  /** The local stand-in for Entra ID and Graph (issue 3); off in production. */
+  devTenant: { enabled: boolean; port: number; password: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -71,5 +82,13 @@ export function parseConfig(raw: Record<string, string | undefined>, cwd = proce
     logLevel: s.LOG_LEVEL,
     shutdownGraceMs: s.SHUTDOWN_GRACE_MS,
     dataEncryptionKey: Buffer.from(s.SECRET_DATA_ENCRYPTION_KEY, 'base64'),
+    entra: {
+      clientId: s.AAD_APP_CLIENT_ID,
+      clientSecret: s.SECRET_AAD_APP_CLIENT_SECRET,
+      identifierUri: s.TAB_DOMAIN && s.BOT_ID ? `api://${s.TAB_DOMAIN}/botid-${s.BOT_ID}` : undefined,
+      authorityHost: s.AAD_APP_OAUTH_AUTHORITY_HOST.replace(/\/+$/, ''),
+      graphBaseUrl: s.GRAPH_BASE_URL.replace(/\/+$/, ''),
+    },
+    devTenant: { enabled: s.DEV_TENANT === 'on', port: s.DEV_TENANT_PORT, password: s.DEV_TENANT_PASSWORD },
   };
 }

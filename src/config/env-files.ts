@@ -19,6 +19,8 @@ export function readEnvFiles(envDir: string, env: string): Record<string, string
 /** Secrets a local environment may create for itself on first start; production must supply them. */
 const GENERATED_SECRETS: Record<string, () => string> = {
   SECRET_DATA_ENCRYPTION_KEY: () => randomBytes(32).toString('base64'),
+  // Locally the dev tenant registers Switchboard with this secret; in production Entra issues it.
+  SECRET_AAD_APP_CLIENT_SECRET: () => randomBytes(30).toString('base64url'),
 };
 
 /**

@@ -26,6 +26,16 @@ export const settingsSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
     SECRET_DATA_ENCRYPTION_KEY: base64Key32,
+    // The Entra app registration (Teams Toolkit names). Locally the dev tenant registers the same app.
+    AAD_APP_CLIENT_ID: z.uuid().optional(),
+    SECRET_AAD_APP_CLIENT_SECRET: z.string().min(16).optional(),
+    AAD_APP_OAUTH_AUTHORITY_HOST: z.url({ protocol: /^https$/ }).default('https://login.microsoftonline.com'),
+    GRAPH_BASE_URL: z.url({ protocol: /^https$/ }).default('https://graph.microsoft.com/v1.0'),
+    TAB_DOMAIN: z.string().min(1).optional(),
+    BOT_ID: z.uuid().optional(),
+    DEV_TENANT: z.enum(['on', 'off']).default('off'),
+    DEV_TENANT_PORT: port.default(53100),
+    DEV_TENANT_PASSWORD: z.string().min(8).optional(),
   });
 
 /**
@@ -38,6 +48,11 @@ export function crossSettingProblems(raw: Record<string, string | undefined>): {
   if (raw.TLS_MODE === 'files') {
     for (const key of ['TLS_CERT_FILE', 'TLS_KEY_FILE']) {
       if (!raw[key]) problems.push({ path: key, message: 'is required when TLS_MODE=files' });
+    }
+  }
+  if (raw.DEV_TENANT === 'on') {
+    for (const key of ['AAD_APP_CLIENT_ID', 'SECRET_AAD_APP_CLIENT_SECRET', 'TAB_DOMAIN', 'BOT_ID', 'DEV_TENANT_PASSWORD']) {
+      if (!raw[key]) problems.push({ path: key, message: 'is required when DEV_TENANT=on (the dev tenant registers Switchboard with it)' });
     }
   }
   return problems;

@@ -47,6 +47,17 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ SECRET_DATA_ENCRYPTION_KEY: KEY, STORE: 'postgres', DATABASE_URL: 'mysql://x/y' })).toThrow(/DATABASE_URL/);
   });
 
+  it('requires the app registration settings when the dev tenant is on, since it registers Switchboard with them', () => {
+    expect(() => parseConfig({ SECRET_DATA_ENCRYPTION_KEY: KEY, DEV_TENANT: 'on' })).toThrow(/AAD_APP_CLIENT_ID: is required when DEV_TENANT=on/);
+  });
+
+  it('derives the SSO resource from TAB_DOMAIN and BOT_ID, in the form a tab and bot share', () => {
+    const c = parseConfig({ SECRET_DATA_ENCRYPTION_KEY: KEY, TAB_DOMAIN: 'app.example', BOT_ID: '5b0a4d00-0000-4000-8000-000000000005' });
+    expect(c.entra.identifierUri).toBe('api://app.example/botid-5b0a4d00-0000-4000-8000-000000000005');
+    expect(c.entra.authorityHost).toBe('https://login.microsoftonline.com');
+    expect(c.entra.graphBaseUrl).toBe('https://graph.microsoft.com/v1.0');
+  });
+
   it('uses http in the default public URL when TLS is terminated elsewhere', () => {
     expect(parseConfig({ SECRET_DATA_ENCRYPTION_KEY: KEY, TLS_MODE: 'off', PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
   });
@@ -69,7 +80,7 @@ describe('loadConfig', () => {
   it('layers env/.env.<env>, then env/.env.<env>.user, then the environment', () => {
     const cwd = project({
       'env/.env.local': 'PORT=1000\nLOG_LEVEL=debug\nHOST=0.0.0.0\n',
-      'env/.env.local.user': `PORT=2000\nLOG_LEVEL=warn\nSECRET_DATA_ENCRYPTION_KEY=${KEY}\n`,
+      'env/.env.local.user': `PORT=2000\nLOG_LEVEL=warn\nSECRET_DATA_ENCRYPTION_KEY=${KEY}\nSECRET_AAD_APP_CLIENT_SECRET=abcdefghijklmnopqrstuvwxyz\n`,
     });
     const { config, generated } = loadConfig({ cwd, environment: { PORT: '3000' } });
     expect(config.port).toBe(3000);
@@ -81,7 +92,7 @@ describe('loadConfig', () => {
   it('generates a missing local secret into env/.env.local.user (mode 0600) and keeps it on later loads', () => {
     const cwd = project({ 'env/.env.local': 'PORT=1000\n', 'env/.env.local.user': 'OTHER=kept' });
     const first = loadConfig({ cwd, environment: {} });
-    expect(first.generated).toEqual(['SECRET_DATA_ENCRYPTION_KEY']);
+    expect(first.generated).toEqual(['SECRET_DATA_ENCRYPTION_KEY', 'SECRET_AAD_APP_CLIENT_SECRET']);
     const file = path.join(cwd, 'env/.env.local.user');
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(file, 'utf8')).toMatch(/^OTHER=kept\nSECRET_DATA_ENCRYPTION_KEY=/m);

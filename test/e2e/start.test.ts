@@ -77,6 +77,57 @@ describe('the built server, first start in an empty folder', () => {
   });
 });
 
+describe('the built server with the committed local environment (env/.env.local)', () => {
+  const tmp = tempDir();
+  let server: Spawned;
+  let devTenant: string;
+  let dispatcher: Agent;
+
+  beforeAll(async () => {
+    fs.mkdirSync(path.join(tmp.dir, 'env'));
+    fs.copyFileSync(path.join(projectRoot, 'env', '.env.local'), path.join(tmp.dir, 'env', '.env.local'));
+    const [port, devPort] = [await freePort(), await freePort()];
+    devTenant = `https://localhost:${devPort}`;
+    server = spawnProcess(process.execPath, [path.join(projectRoot, 'dist', 'server.js')], {
+      cwd: tmp.dir,
+      env: { PATH: process.env.PATH, PORT: String(port), PUBLIC_URL: `https://localhost:${port}`, DEV_TENANT_PORT: String(devPort), AAD_APP_OAUTH_AUTHORITY_HOST: devTenant, GRAPH_BASE_URL: `${devTenant}/v1.0` },
+    });
+    await server.waitFor(/Dev tenant \(stand-in for Entra ID \+ Graph\): https:\/\/localhost:\d+\/_dev\/tenants/);
+    dispatcher = new Agent({ connect: { ca: fs.readFileSync(path.join(tmp.dir, '.data', 'tls', 'ca.crt')) } });
+  });
+  afterAll(async () => {
+    if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    await dispatcher?.close();
+    tmp.remove();
+  });
+
+  it('runs the dev tenant with the sample organisation and Switchboard registered under the env file\'s client id', async () => {
+    const body = (await (await fetch(`${devTenant}/_dev/tenants?users=false`, { dispatcher })).json()) as {
+      tenants: { domain: string; apps: { clientId: string; consent: { adminConsented: boolean } }[] }[];
+    };
+    const clientId = fs.readFileSync(path.join(projectRoot, 'env', '.env.local'), 'utf8').match(/^AAD_APP_CLIENT_ID=(.+)$/m)![1];
+    expect(body.tenants.map((t) => t.domain)).toEqual(['contoso.example', 'fabrikam.example']);
+    expect(body.tenants[0]!.apps[0]).toMatchObject({ clientId, consent: { adminConsented: true } });
+    expect(body.tenants[1]!.apps[0]!.consent.adminConsented).toBe(false);
+  });
+
+  it('generated the app\'s client secret locally, and the dev tenant accepts it', async () => {
+    const secret = fs.readFileSync(path.join(tmp.dir, 'env', '.env.local.user'), 'utf8').match(/^SECRET_AAD_APP_CLIENT_SECRET=(.+)$/m)![1]!;
+    const clientId = fs.readFileSync(path.join(projectRoot, 'env', '.env.local'), 'utf8').match(/^AAD_APP_CLIENT_ID=(.+)$/m)![1]!;
+    const res = await fetch(`${devTenant}/contoso.example/oauth2/v2.0/token`, {
+      dispatcher, method: 'POST',
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: 'https://graph.microsoft.com/.default' }),
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it('stops both listeners on SIGTERM', async () => {
+    server.child.kill('SIGTERM');
+    expect((await server.exited).code).toBe(0);
+    await expect(fetch(`${devTenant}/`, { dispatcher })).rejects.toThrow();
+  });
+});
+
 describe('a bad configuration', () => {
   it('stops at start-up naming the bad setting, with exit code 78', async () => {
     const tmp = tempDir();

@@ -1,0 +1,60 @@
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { createDevTenant, type DevTenant, type DevTenantOptions } from '../../src/dev-tenant/dev-tenant.js';
+import { CONTOSO_TENANT_ID, FABRIKAM_TENANT_ID } from '../../src/dev-tenant/sample-organisation.js';
+import { listen, type RunningServer } from '../../src/server/http-server.js';
+import { ensureDevCertificates } from '../../src/tls/dev-certificates.js';
+import { trustExtraCertificateAuthority } from '../../src/tls/outbound-trust.js';
+import { tempDir } from './temp-dir.js';
+
+export const TEST_APP = {
+  clientId: '5b0a4d00-0000-4000-8000-000000000002',
+  clientSecret: 'test-client-secret-0123456789',
+  identifierUri: 'api://localhost:53000/botid-5b0a4d00-0000-4000-8000-000000000005',
+  appUrl: 'https://localhost:53000',
+};
+export const TEST_PASSWORD = 'test-password';
+export const TEAMS_WEB_CLIENT_ID = '5e3ce6c0-2b1f-4285-8d4b-75ee78787346';
+export { CONTOSO_TENANT_ID, FABRIKAM_TENANT_ID };
+
+export interface RunningDevTenant extends DevTenant {
+  baseUrl: string;
+  /** host:port, for MSAL's knownAuthorities. */
+  host: string;
+  authority: (tenant: string) => string;
+  /** Trusts the dev CA for this process (fetch, https, MSAL) — done on start. */
+  caPem: string;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts a fresh dev tenant over HTTPS on a free port, signed by a throwaway local CA that this
+ * process trusts, as `npm start` does. Each test file gets its own, so state never leaks between files.
+ */
+export async function startTestDevTenant(options: Partial<DevTenantOptions> = {}): Promise<RunningDevTenant> {
+  const tmp = tempDir('devtenant-');
+  const certs = ensureDevCertificates(path.join(tmp.dir, 'tls'), []);
+  trustExtraCertificateAuthority(certs.caPem);
+  // The base URL must be known before listening; reserve a port by listening once on 0.
+  let server: RunningServer | undefined;
+  let devTenant: DevTenant | undefined;
+  const { createServer } = await import('node:net');
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  const baseUrl = `https://localhost:${port}`;
+  devTenant = await createDevTenant({ baseUrl, switchboard: TEST_APP, password: TEST_PASSWORD, ...options });
+  server = await listen(devTenant.app, { host: '127.0.0.1', port, tls: certs });
+  return {
+    ...devTenant,
+    baseUrl,
+    host: `localhost:${port}`,
+    authority: (tenant) => `${baseUrl}/${tenant}`,
+    caPem: certs.caPem,
+    stop: async () => {
+      await server!.close(100);
+      tmp.remove();
+    },
+  };
+}
