@@ -17,6 +17,8 @@ export interface MigrationStatus {
  */
 export interface Store {
   readonly kind: StoreConfig['kind'];
+  /** The typed query layer, for repositories in src/store; nothing outside src/store writes SQL. */
+  readonly db: Kysely<DatabaseSchema>;
   readonly tenants: TenantRepository;
   readonly audit: AuditRepository;
   /** Applies pending migrations; safe to call from several instances at once (the migrator locks). */
@@ -39,7 +41,7 @@ class KyselyStore implements Store {
 
   constructor(
     readonly kind: StoreConfig['kind'],
-    private readonly db: Kysely<DatabaseSchema>,
+    readonly db: Kysely<DatabaseSchema>,
   ) {
     this.tenants = new TenantRepository(db);
     this.audit = new AuditRepository(db);

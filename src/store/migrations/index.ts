@@ -1,5 +1,6 @@
 import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-tenants-and-audit.js';
+import * as m0002 from './0002-directory-and-sync.js';
 
 /** What a migration may need to know about the database it runs on: the few DDL spellings that differ. */
 export interface MigrationContext {
@@ -19,6 +20,7 @@ interface MigrationModule {
 /** Ordered by name; a migration, once released, is never edited: add a new one. */
 const MIGRATIONS: Record<string, MigrationModule> = {
   '0001-tenants-and-audit': m0001,
+  '0002-directory-and-sync': m0002,
 };
 
 export function migrationContext(dialect: 'sqlite' | 'postgres'): MigrationContext {
