@@ -10,8 +10,12 @@ export interface StoredUser<T = unknown> {
   isGuest: boolean;
   isLicensed: boolean;
   hidden: boolean;
+  hasMail: boolean;
   photoHash: string | null;
 }
+
+/** The plain flags of a user, readable without decrypting anything (the policy's exclusions use them). */
+export type UserFlags = Pick<StoredUser, 'id' | 'accountEnabled' | 'isGuest' | 'isLicensed' | 'hidden' | 'hasMail'>;
 
 export interface StoredGroup<T = unknown> {
   id: string;
@@ -57,6 +61,7 @@ export class DirectoryRepository {
         is_guest: u.isGuest ? 1 : 0,
         is_licensed: u.isLicensed ? 1 : 0,
         hidden: u.hidden ? 1 : 0,
+        has_mail: u.hasMail ? 1 : 0,
         photo_hash: u.photoHash,
         updated_at: now,
       }));
@@ -70,6 +75,7 @@ export class DirectoryRepository {
             is_guest: eb.ref('excluded.is_guest'),
             is_licensed: eb.ref('excluded.is_licensed'),
             hidden: eb.ref('excluded.hidden'),
+            has_mail: eb.ref('excluded.has_mail'),
             updated_at: eb.ref('excluded.updated_at'),
           })),
         )
@@ -105,6 +111,16 @@ export class DirectoryRepository {
       if (rows.length < pageSize) return;
       after = rows[rows.length - 1]!.id;
     }
+  }
+
+  /** Flags of every user of the tenant: ids and booleans only, no decryption. */
+  async userFlags(tenantId: string): Promise<UserFlags[]> {
+    const rows = await this.db
+      .selectFrom('directory_users')
+      .select(['id', 'account_enabled', 'is_guest', 'is_licensed', 'hidden', 'has_mail'])
+      .where('tenant_id', '=', tenantId)
+      .execute();
+    return rows.map((r) => ({ id: r.id, accountEnabled: r.account_enabled === 1, isGuest: r.is_guest === 1, isLicensed: r.is_licensed === 1, hidden: r.hidden === 1, hasMail: r.has_mail === 1 }));
   }
 
   async countUsers(tenantId: string): Promise<number> {
@@ -219,7 +235,7 @@ export class DirectoryRepository {
     return rows.map((r) => ({ groupId: r.group_id, memberId: r.member_id, memberType: r.member_type }));
   }
 
-  private toUser<T>(r: { id: string; data: Buffer; account_enabled: number; is_guest: number; is_licensed: number; hidden: number; photo_hash: string | null; tenant_id: string }): StoredUser<T> {
+  private toUser<T>(r: { id: string; data: Buffer; account_enabled: number; is_guest: number; is_licensed: number; hidden: number; has_mail: number; photo_hash: string | null; tenant_id: string }): StoredUser<T> {
     return {
       id: r.id,
       data: this.open<T>(r.tenant_id, 'user', r.id, r.data),
@@ -227,6 +243,7 @@ export class DirectoryRepository {
       isGuest: r.is_guest === 1,
       isLicensed: r.is_licensed === 1,
       hidden: r.hidden === 1,
+      hasMail: r.has_mail === 1,
       photoHash: r.photo_hash,
     };
   }

@@ -41,6 +41,8 @@ export interface DirectoryUsersTable {
   is_guest: Flag;
   is_licensed: Flag;
   hidden: Flag;
+  /** Has a mailbox address: with the other flags, how rooms and shared mailboxes are recognised. */
+  has_mail: Flag;
   photo_hash: string | null;
   updated_at: number;
 }

@@ -4,7 +4,8 @@ import { DirectoryRepository } from '../../store/directory-repository.js';
 import type { DatabaseSchema } from '../../store/schema.js';
 import { SyncRepository, type SyncKind } from '../../store/sync-repository.js';
 import { DeltaTokenExpired, type GraphPages } from './graph-pages.js';
-import { GROUP_SELECT, memberChanges, toStoredGroup, toStoredUser, USER_SELECT, userFingerprint } from './user-record.js';
+import { USER_SELECT } from '../policy/contact-fields.js';
+import { GROUP_SELECT, memberChanges, toStoredGroup, toStoredUser, userFingerprint } from './user-record.js';
 
 export interface DirectorySyncDeps {
   db: Kysely<DatabaseSchema>;

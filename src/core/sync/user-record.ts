@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { StoredGroup, StoredUser } from '../../store/directory-repository.js';
 
-/** The user properties every delta round asks for: the contact fields and what the policy filters on. */
-export const USER_SELECT = [
-  'id', 'displayName', 'givenName', 'surname', 'mail', 'userPrincipalName', 'jobTitle', 'department', 'officeLocation',
-  'companyName', 'businessPhones', 'mobilePhone', 'city', 'country', 'accountEnabled', 'userType', 'assignedLicenses', 'showInAddressList',
-];
 
 export const GROUP_SELECT = ['id', 'displayName', 'description', 'mail', 'securityEnabled', 'groupTypes', 'members'];
 
@@ -58,6 +53,7 @@ export function toStoredUser(u: Record<string, unknown>): StoredUser<UserData> {
     isGuest: data.userType === 'Guest',
     isLicensed: licences > 0,
     hidden: data.showInAddressList === false,
+    hasMail: data.mail !== null,
     photoHash: null,
   };
 }

@@ -24,6 +24,7 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     .addColumn('is_guest', 'integer', (c) => c.notNull())
     .addColumn('is_licensed', 'integer', (c) => c.notNull())
     .addColumn('hidden', 'integer', (c) => c.notNull())
+    .addColumn('has_mail', 'integer', (c) => c.notNull())
     .addColumn('photo_hash', 'text')
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('directory_users_pk', ['tenant_id', 'id'])
