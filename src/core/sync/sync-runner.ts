@@ -1,0 +1,69 @@
+import type { FieldCipher } from '../../crypto/field-cipher.js';
+import type { Logger } from '../../log/logger.js';
+import type { Store } from '../../store/store.js';
+import { SyncRepository, type SyncRun } from '../../store/sync-repository.js';
+import { loadPolicy } from '../tenant-policy.js';
+import { recomputeVisibility } from '../visibility/recompute.js';
+import { syncDirectory } from './directory-sync.js';
+import type { GraphPages } from './graph-pages.js';
+import type { TenantLock } from './tenant-lock.js';
+
+/** Graph access for one tenant's round, with the counters the run record keeps. */
+export interface TenantGraph {
+  pages: GraphPages;
+  stats: { requests: number; throttled: number };
+}
+
+export interface SyncRunnerDeps {
+  store: Store;
+  cipher: FieldCipher;
+  lock: TenantLock;
+  /** Opens Graph for a tenant on the delegated grant the sync runs on (throws when it lapsed). */
+  graphFor: (tenantId: string) => Promise<TenantGraph>;
+  logger: Logger;
+}
+
+export type RunOutcome = { status: 'busy' } | { status: SyncRun['status']; runId: number; error?: string };
+
+/**
+ * One sync round of a tenant: directory by delta, then audiences and the change feed, recorded as a
+ * run (trigger, mode, Graph requests, throttling, changes, error) for the admin page's sync health.
+ */
+export class SyncRunner {
+  constructor(private readonly deps: SyncRunnerDeps) {}
+
+  async run(tenantId: string, trigger: SyncRun['trigger']): Promise<RunOutcome> {
+    const result = await this.deps.lock.tryRun(tenantId, () => this.round(tenantId, trigger));
+    return result.ran ? result.value : { status: 'busy' };
+  }
+
+  private async round(tenantId: string, trigger: SyncRun['trigger']): Promise<RunOutcome> {
+    const { store, cipher } = this.deps;
+    const runs = new SyncRepository(store.db, cipher);
+    const mode = (await runs.position(tenantId, 'users')).deltaLink ? 'delta' : 'full';
+    const runId = await runs.startRun(tenantId, trigger, mode);
+    const log = this.deps.logger.child({ tenantId, runId, trigger, mode });
+    let stats = { requests: 0, throttled: 0 };
+    try {
+      const graph = await this.deps.graphFor(tenantId);
+      stats = graph.stats;
+      const changes = await syncDirectory({ db: store.db, cipher, pages: graph.pages }, tenantId);
+      let contactChanges = 0;
+      if (changes.changedUsers.size > 0 || changes.removedUsers.size > 0 || changes.membershipChanged) {
+        const { policy } = await loadPolicy({ db: store.db, cipher }, tenantId);
+        contactChanges = (await recomputeVisibility({ db: store.db, cipher }, tenantId, policy, { changedUsers: changes.changedUsers, allContent: false })).feedEntries;
+      }
+      await runs.finishRun(runId, {
+        status: 'succeeded', graphRequests: stats.requests, throttled: stats.throttled,
+        usersChanged: changes.changedUsers.size + changes.removedUsers.size, groupsChanged: changes.groupsChanged, contactChanges,
+      });
+      log.info({ pages: changes.pages, requests: stats.requests, contactChanges }, 'sync round finished');
+      return { status: 'succeeded', runId };
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      await runs.finishRun(runId, { status: 'failed', graphRequests: stats.requests, throttled: stats.throttled, usersChanged: 0, groupsChanged: 0, contactChanges: 0, error });
+      log.warn({ err }, 'sync round failed');
+      return { status: 'failed', runId, error };
+    }
+  }
+}
