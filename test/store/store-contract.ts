@@ -1,5 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FieldCipher } from '../../src/crypto/field-cipher.js';
+import { DirectoryRepository } from '../../src/store/directory-repository.js';
+import { FeedRepository } from '../../src/store/feed-repository.js';
+import { PolicyRepository } from '../../src/store/policy-repository.js';
+import type { DatabaseSchema } from '../../src/store/schema.js';
 import type { Store } from '../../src/store/store.js';
+import { SyncRepository } from '../../src/store/sync-repository.js';
 
 /**
  * The behaviour every Store backend must show. Each backend's test file calls this with a factory for
@@ -93,6 +100,37 @@ export function describeStoreContract(name: string, makeStore: () => Promise<{ s
       expect(await store.audit.list(contoso)).toEqual([]);
       expect(await store.audit.list('00000000-0000-0000-0000-000000000000')).toHaveLength(1);
       expect(await store.tenants.delete(contoso)).toBe(false);
+    });
+
+    it('deleting a tenant removes every row it owns in every table, and no other tenant\'s', async () => {
+      const cipher = new FieldCipher([randomBytes(32)]);
+      const fill = async (tenantId: string) => {
+        await store.tenants.upsert(tenantId, tenantId);
+        const dir = new DirectoryRepository(store.db, cipher);
+        await dir.upsertUsers(tenantId, [{ id: 'u1', data: { displayName: 'A' }, accountEnabled: true, isGuest: false, isLicensed: true, hidden: false, hasMail: true, photoHash: null }], 1);
+        await dir.setPhoto(tenantId, 'u1', { contentType: 'image/png', bytes: Buffer.from('png'), hash: 'h' });
+        await dir.upsertGroups(tenantId, [{ id: 'g1', data: { displayName: 'G' }, securityEnabled: true }], 1);
+        await dir.addMembers(tenantId, 'g1', [{ id: 'u1', type: 'user' }], 1);
+        await new SyncRepository(store.db, cipher).savePosition(tenantId, 'users', { deltaLink: 'https://graph/delta?$deltatoken=x', nextLink: null });
+        await new SyncRepository(store.db, cipher).startRun(tenantId, 'manual', 'full');
+        await new PolicyRepository(store.db).save(tenantId, { version: 1 }, 0, 'admin');
+        await store.db.insertInto('token_cache').values({ partition_key: `p-${tenantId}`, tenant_id: tenantId, data: Buffer.from('x'), updated_at: 1 }).execute();
+        const feed = new FeedRepository(store.db);
+        const audience = await feed.createAudience(tenantId, `k-${tenantId}`, ['g1']);
+        await feed.applyChanges(tenantId, audience, [{ seq: await feed.allocateSeq(tenantId, 1), contactId: 'u1', op: 'upsert' }]);
+        await feed.setUserAudiences(tenantId, [['u1', audience]], []);
+        await store.audit.append({ tenantId, actor: { id: 'a', name: null }, action: 'policy.update', target: null, before: null, after: null });
+      };
+      await fill('tenant-gone');
+      await fill('tenant-kept');
+      expect(await store.tenants.delete('tenant-gone')).toBe(true);
+      const tables = ['directory_users', 'directory_photos', 'directory_groups', 'group_members', 'sync_state', 'sync_runs', 'tenant_policies', 'token_cache', 'audiences', 'audience_contacts', 'user_audiences', 'contact_changes', 'audit_log'] as const;
+      for (const table of tables) {
+        const count = async (tenantId: string) =>
+          Number((await store.db.selectFrom(table as keyof DatabaseSchema).select((eb) => eb.fn.countAll().as('n')).where('tenant_id' as never, '=', tenantId as never).executeTakeFirstOrThrow()).n);
+        expect(await count('tenant-gone'), table).toBe(0);
+        expect(await count('tenant-kept'), table).toBeGreaterThan(0);
+      }
     });
 
     it('refuses an audit entry for a tenant that does not exist', async () => {
