@@ -1,4 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import { Command, CommanderError } from 'commander';
+import { PolicyError } from '../core/policy/policy.js';
+import { loadPolicy, savePolicy } from '../core/tenant-policy.js';
+import { dataCipher } from '../crypto/data-cipher.js';
+import type { FieldCipher } from '../crypto/field-cipher.js';
+import { SyncRepository } from '../store/sync-repository.js';
 import { ConfigError, type Config } from '../config/config.js';
 import { loadConfig } from '../config/load-config.js';
 import { version } from '../project.js';
@@ -39,8 +46,60 @@ export function buildCli(io: { out: (s: string) => void; err: (s: string) => voi
     .command('list')
     .description('list tenants with their consent state')
     .action(() => withStore(async (store) => print(await store.tenants.list())));
+  tenants
+    .command('delete')
+    .description('remove a tenant and every row it owns: directory copy, tokens, devices, policy, audit log')
+    .requiredOption('--tenant <id>', 'tenant id')
+    .option('--yes', 'confirm: this cannot be undone')
+    .action((opts: { tenant: string; yes?: boolean }) =>
+      withStore(async (store) => {
+        if (!opts.yes) throw new Error('refusing to delete without --yes: this removes everything Switchboard holds for the tenant');
+        if (!(await store.tenants.delete(opts.tenant))) throw new Error(`no tenant ${opts.tenant}`);
+        print({ deleted: opts.tenant });
+      }),
+    );
+
+  const policy = program.command('policy').description("a tenant's group-filter policy");
+  policy
+    .command('show')
+    .description('print the policy and its version')
+    .requiredOption('--tenant <id>', 'tenant id')
+    .action((opts: { tenant: string }) => withCore(async ({ store, cipher }) => print(await loadPolicy({ db: store.db, cipher }, opts.tenant))));
+  policy
+    .command('set')
+    .description('replace the policy from a JSON file (validated against the synced directory, audited)')
+    .requiredOption('--tenant <id>', 'tenant id')
+    .requiredOption('--file <path>', 'policy JSON')
+    .action((opts: { tenant: string; file: string }) =>
+      withCore(async ({ store, cipher }) => {
+        const input: unknown = JSON.parse(fs.readFileSync(opts.file, 'utf8'));
+        const deps = { db: store.db, cipher };
+        const { version } = await loadPolicy(deps, opts.tenant);
+        const actor = { id: `cli:${os.userInfo().username}`, name: 'switchboard CLI' };
+        const result = await savePolicy(deps, opts.tenant, input, version, actor);
+        print({ version: result.version, changes: result.changes, visibility: result.visibility });
+      }),
+    );
+
+  const sync = program.command('sync').description('directory sync');
+  sync
+    .command('status')
+    .description('recent sync runs of a tenant')
+    .requiredOption('--tenant <id>', 'tenant id')
+    .action((opts: { tenant: string }) => withCore(async ({ store, cipher }) => print(await new SyncRepository(store.db, cipher).recentRuns(opts.tenant))));
 
   return program;
+}
+
+/** The store plus the data key, for commands that read or write sealed data. */
+async function withCore(fn: (core: { store: Store; cipher: FieldCipher }) => Promise<void>): Promise<void> {
+  const { config } = loadConfig();
+  const store = openStore(config.store);
+  try {
+    await fn({ store, cipher: dataCipher(config) });
+  } finally {
+    await store.close();
+  }
 }
 
 async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
@@ -54,7 +113,7 @@ async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
 }
 
 function redact(c: Config): object {
-  return { ...c, dataEncryptionKey: '[set]', store: c.store.kind === 'postgres' ? { kind: 'postgres', url: redactUrl(c.store.url) } : c.store };
+  return { ...c, dataEncryptionKey: '[set]', previousDataEncryptionKeys: c.previousDataEncryptionKeys.map(() => '[set]'), entra: { ...c.entra, clientSecret: c.entra.clientSecret ? '[set]' : undefined }, store: c.store.kind === 'postgres' ? { kind: 'postgres', url: redactUrl(c.store.url) } : c.store };
 }
 
 function redactUrl(url: string): string {
@@ -72,7 +131,8 @@ export async function runCli(argv: string[], io = defaultIo): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    io.err(`switchboard: ${err instanceof ConfigError ? err.message : err instanceof Error ? err.message : String(err)}\n`);
+    io.err(`switchboard: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (err instanceof PolicyError) for (const i of err.issues) io.err(`  ${i.path || '(policy)'}: ${i.message}\n`);
     return err instanceof ConfigError ? 78 : 1;
   }
 }

@@ -22,6 +22,9 @@ export interface Config {
   logLevel: Settings['LOG_LEVEL'];
   shutdownGraceMs: number;
   dataEncryptionKey: Buffer;
+  /** Earlier data keys, still accepted for decryption while data is re-sealed under the current one. */
+  previousDataEncryptionKeys: Buffer[];
+  syncIntervalMs: number;
   /** Switchboard's Entra app registration and the Microsoft endpoints it talks to. */
   entra: {
     clientId: string | undefined;
@@ -82,6 +85,8 @@ export function parseConfig(raw: Record<string, string | undefined>, cwd = proce
     logLevel: s.LOG_LEVEL,
     shutdownGraceMs: s.SHUTDOWN_GRACE_MS,
     dataEncryptionKey: Buffer.from(s.SECRET_DATA_ENCRYPTION_KEY, 'base64'),
+    previousDataEncryptionKeys: (s.SECRET_DATA_ENCRYPTION_KEYS_PREVIOUS ?? []).map((k) => Buffer.from(k, 'base64')),
+    syncIntervalMs: s.SYNC_INTERVAL_MINUTES * 60_000,
     entra: {
       clientId: s.AAD_APP_CLIENT_ID,
       clientSecret: s.SECRET_AAD_APP_CLIENT_SECRET,

@@ -26,6 +26,13 @@ export const settingsSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
     SECRET_DATA_ENCRYPTION_KEY: base64Key32,
+    // Key rotation: the keys data was sealed with before, comma-separated; they decrypt, never encrypt.
+    SECRET_DATA_ENCRYPTION_KEYS_PREVIOUS: z
+      .string()
+      .transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean))
+      .pipe(z.array(base64Key32))
+      .optional(),
+    SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
     // The Entra app registration (Teams Toolkit names). Locally the dev tenant registers the same app.
     AAD_APP_CLIENT_ID: z.uuid().optional(),
     SECRET_AAD_APP_CLIENT_SECRET: z.string().min(16).optional(),

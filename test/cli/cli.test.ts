@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/project.js';
@@ -41,6 +42,30 @@ describe('switchboard CLI', () => {
     const printed = JSON.parse(res.output);
     expect(printed).toMatchObject({ env: 'test', port: 53000, dataEncryptionKey: '[set]' });
     expect(res.output).not.toContain(KEY);
+  });
+
+  it('tenants delete needs --yes, removes the tenant, and says so when there is none', async () => {
+    const store = (await import('../../src/store/store.js')).openStore({ kind: 'sqlite', path: path.join(tmp.dir, '.data', 'switchboard.db') });
+    await store.tenants.upsert('11111111-2222-3333-4444-555555555555', 'Doomed');
+    await store.close();
+    const refused = await switchboard(tmp.dir, 'tenants', 'delete', '--tenant', '11111111-2222-3333-4444-555555555555');
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain('refusing to delete without --yes');
+    const deleted = await switchboard(tmp.dir, 'tenants', 'delete', '--tenant', '11111111-2222-3333-4444-555555555555', '--yes');
+    expect(JSON.parse(deleted.output)).toEqual({ deleted: '11111111-2222-3333-4444-555555555555' });
+    expect(JSON.parse((await switchboard(tmp.dir, 'tenants', 'list')).output)).toEqual([]);
+    expect((await switchboard(tmp.dir, 'tenants', 'delete', '--tenant', '11111111-2222-3333-4444-555555555555', '--yes')).output).toContain('no tenant');
+  });
+
+  it('policy show prints the default policy (nobody receives anything) and policy set reports every problem', async () => {
+    const shown = JSON.parse((await switchboard(tmp.dir, 'policy', 'show', '--tenant', 'any')).output);
+    expect(shown).toMatchObject({ version: 0, policy: { groups: [], exclude: { disabledAccounts: true } } });
+    const file = path.join(tmp.dir, 'bad-policy.json');
+    fs.writeFileSync(file, JSON.stringify({ version: 1, groups: ['not-a-guid'], hiddenFields: ['displayName'] }));
+    const bad = await switchboard(tmp.dir, 'policy', 'set', '--tenant', 'any', '--file', file);
+    expect(bad.code).toBe(1);
+    expect(bad.output).toMatch(/groups\[0\]: .*not a group id/);
+    expect(bad.output).toMatch(/hiddenFields\[0\]/);
   });
 
   it('exits non-zero with the reason on a bad setting and on an unknown command', async () => {
