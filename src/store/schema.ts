@@ -72,7 +72,7 @@ export interface GroupMembersTable {
 
 export interface SyncStateTable {
   tenant_id: string;
-  kind: 'users' | 'groups';
+  kind: 'users' | 'groups' | 'photos';
   delta_link: Buffer | null;
   next_link: Buffer | null;
   updated_at: number;

@@ -2,7 +2,8 @@ import type { Kysely, Selectable } from 'kysely';
 import type { FieldCipher } from '../crypto/field-cipher.js';
 import type { DatabaseSchema, SyncRunsTable } from './schema.js';
 
-export type SyncKind = 'users' | 'groups';
+/** Delta positions per kind; `photos` only records when every photo was last checked (updatedAt). */
+export type SyncKind = 'users' | 'groups' | 'photos';
 
 /** Where a tenant's delta rounds stand: the deltaLink to resume from, and a nextLink mid-round. */
 export interface SyncPosition {
@@ -22,10 +23,10 @@ export class SyncRepository {
     private readonly cipher: FieldCipher,
   ) {}
 
-  async position(tenantId: string, kind: SyncKind): Promise<SyncPosition> {
+  async position(tenantId: string, kind: SyncKind): Promise<SyncPosition & { updatedAt: number | null }> {
     const row = await this.db.selectFrom('sync_state').selectAll().where('tenant_id', '=', tenantId).where('kind', '=', kind).executeTakeFirst();
     const open = (b: Buffer | null) => (b ? this.cipher.decrypt(Buffer.from(b), `${tenantId}:sync:${kind}`).toString() : null);
-    return { deltaLink: open(row?.delta_link ?? null), nextLink: open(row?.next_link ?? null) };
+    return { deltaLink: open(row?.delta_link ?? null), nextLink: open(row?.next_link ?? null), updatedAt: row?.updated_at ?? null };
   }
 
   async savePosition(tenantId: string, kind: SyncKind, position: SyncPosition, now = Date.now()): Promise<void> {

@@ -34,7 +34,9 @@ interface RoundState {
   startedAt: number;
 }
 
-const INITIAL: Record<SyncKind, string> = {
+type DeltaKind = Exclude<SyncKind, 'photos'>;
+
+const INITIAL: Record<DeltaKind, string> = {
   users: `/users/delta?$select=${USER_SELECT.join(',')}`,
   groups: `/groups/delta?$select=${GROUP_SELECT.join(',')}`,
 };
@@ -53,7 +55,7 @@ export async function syncDirectory(deps: DirectorySyncDeps, tenantId: string): 
   return changes;
 }
 
-async function syncKind(deps: DirectorySyncDeps, tenantId: string, kind: SyncKind, changes: DirectoryChanges): Promise<void> {
+async function syncKind(deps: DirectorySyncDeps, tenantId: string, kind: DeltaKind, changes: DirectoryChanges): Promise<void> {
   const now = deps.now ?? Date.now;
   const position = await new SyncRepository(deps.db, deps.cipher).position(tenantId, kind);
   let round: RoundState = position.nextLink
@@ -129,7 +131,7 @@ async function applyGroups(directory: DirectoryRepository, tenantId: string, ite
 }
 
 /** End of a full round: whatever it did not see is gone from the directory. */
-async function sweep(directory: DirectoryRepository, tenantId: string, kind: SyncKind, startedAt: number, changes: DirectoryChanges): Promise<void> {
+async function sweep(directory: DirectoryRepository, tenantId: string, kind: DeltaKind, startedAt: number, changes: DirectoryChanges): Promise<void> {
   if (kind === 'users') {
     const stale = await directory.staleUserIds(tenantId, startedAt);
     if (stale.length > 0) {

@@ -9,6 +9,11 @@ export interface GraphPages {
   getBytes(url: string): Promise<{ contentType: string; bytes: Buffer } | undefined>;
   /** A resource's JSON, or undefined on 404 (photo metadata when the user has none). */
   getOptional(url: string): Promise<Record<string, unknown> | undefined>;
+  /**
+   * Up to 20 GETs in one JSON batch (https://learn.microsoft.com/graph/json-batching); each answer
+   * has its own status. Throttled items come back as 429 for the caller to retry.
+   */
+  batch(urls: string[]): Promise<{ status: number; body: unknown }[]>;
 }
 
 export interface GraphPage {

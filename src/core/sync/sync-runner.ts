@@ -4,7 +4,9 @@ import type { Store } from '../../store/store.js';
 import { SyncRepository, type SyncRun } from '../../store/sync-repository.js';
 import { loadPolicy } from '../tenant-policy.js';
 import { recomputeVisibility } from '../visibility/recompute.js';
+import { DirectoryRepository } from '../../store/directory-repository.js';
 import { syncDirectory } from './directory-sync.js';
+import { syncPhotos } from './photo-sync.js';
 import type { GraphPages } from './graph-pages.js';
 import type { TenantLock } from './tenant-lock.js';
 
@@ -23,6 +25,8 @@ export interface SyncRunnerDeps {
   logger: Logger;
 }
 
+const PHOTO_PASS_MS = 24 * 3600 * 1000;
+
 export type RunOutcome = { status: 'busy' } | { status: SyncRun['status']; runId: number; error?: string };
 
 /**
@@ -37,6 +41,24 @@ export class SyncRunner {
     return result.ran ? result.value : { status: 'busy' };
   }
 
+  /**
+   * Photos of new and changed users every round; every photo once a day, since Graph's delta does
+   * not report photo changes (https://learn.microsoft.com/graph/delta-query-overview).
+   */
+  private async photos(tenantId: string, graph: TenantGraph, changedUsers: ReadonlySet<string>): Promise<void> {
+    const { store, cipher } = this.deps;
+    const runs = new SyncRepository(store.db, cipher);
+    const lastFullPass = (await runs.position(tenantId, 'photos')).updatedAt ?? 0;
+    const deps = { db: store.db, cipher, pages: graph.pages };
+    if (Date.now() - lastFullPass < PHOTO_PASS_MS) {
+      await syncPhotos(deps, tenantId, changedUsers);
+      return;
+    }
+    const all = (await new DirectoryRepository(store.db, cipher).userFlags(tenantId)).map((u) => u.id);
+    await syncPhotos(deps, tenantId, all);
+    await runs.savePosition(tenantId, 'photos', { deltaLink: null, nextLink: null });
+  }
+
   private async round(tenantId: string, trigger: SyncRun['trigger']): Promise<RunOutcome> {
     const { store, cipher } = this.deps;
     const runs = new SyncRepository(store.db, cipher);
@@ -48,6 +70,7 @@ export class SyncRunner {
       const graph = await this.deps.graphFor(tenantId);
       stats = graph.stats;
       const changes = await syncDirectory({ db: store.db, cipher, pages: graph.pages }, tenantId);
+      await this.photos(tenantId, graph, changes.changedUsers);
       let contactChanges = 0;
       if (changes.changedUsers.size > 0 || changes.removedUsers.size > 0 || changes.membershipChanged) {
         const { policy } = await loadPolicy({ db: store.db, cipher }, tenantId);

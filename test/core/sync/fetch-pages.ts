@@ -47,4 +47,16 @@ export class FetchPages implements GraphPages {
     if (res.status === 404) return undefined;
     return { contentType: res.headers.get('content-type') ?? 'application/octet-stream', bytes: Buffer.from(await res.arrayBuffer()) };
   }
+
+  async batch(urls: string[]): Promise<{ status: number; body: unknown }[]> {
+    if (this.failAfter-- <= 0) throw new Error('simulated crash');
+    this.requests++;
+    const res = await fetch(`${this.graphBase}/$batch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await this.token()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ requests: urls.map((url, i) => ({ id: String(i), method: 'GET', url })) }),
+    });
+    const body = (await res.json()) as { responses: { id: string; status: number; body: unknown }[] };
+    return body.responses.sort((a, b) => Number(a.id) - Number(b.id)).map((r) => ({ status: r.status, body: r.body }));
+  }
 }

@@ -105,3 +105,48 @@ describe('sync runs: records, locks, several instances', () => {
     await store.close();
   });
 });
+
+describe('photo sync', () => {
+  let dev: RunningDevTenant;
+  let token: string;
+  const cipher = new FieldCipher([randomBytes(32)]);
+  const tmp = tempDir();
+
+  beforeAll(async () => {
+    dev = await startTestDevTenant();
+    const tenant = dev.registry.findTenant(CONTOSO_TENANT_ID)!;
+    token = await dev.tokens.graphAccessToken({ tenant, user: tenant.directory.getUser('ethan.walker@contoso.example')!, client: dev.registry.apps.get(TEST_APP.clientId)!, scopes: ['User.Read.All', 'GroupMember.Read.All'], roles: [] });
+  });
+  afterAll(async () => {
+    await dev.stop();
+    tmp.remove();
+  });
+
+  it('stores photos on the first round, re-downloads only changed ones, and drops removed ones (Graph delta does not track photos)', async () => {
+    const store = openStore({ kind: 'sqlite', path: `${tmp.dir}/p.db` });
+    await store.migrate();
+    await store.tenants.upsert(CONTOSO_TENANT_ID, 'Contoso');
+    const pages = new FetchPages(`${dev.baseUrl}/v1.0`, async () => token);
+    const runner = new SyncRunner({ store, cipher, lock: new InProcessTenantLock(), graphFor: async () => ({ pages, stats: { requests: 0, throttled: 0 } }), logger });
+    await runner.run(CONTOSO_TENANT_ID, 'manual');
+    const d = dev.registry.findTenant(CONTOSO_TENANT_ID)!.directory;
+    const withPhotos = [...d.listUsers()].filter((u) => d.photos.has(u.id));
+    expect(withPhotos.length).toBeGreaterThan(3);
+    const repo = new DirectoryRepository(store.db, cipher);
+    for (const u of withPhotos) expect((await repo.getPhoto(CONTOSO_TENANT_ID, u.id))!.bytes.equals(d.photos.get(u.id)!.bytes)).toBe(true);
+
+    const [changed, removed] = withPhotos;
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    await fetch(`${dev.baseUrl}/_dev/tenants/${CONTOSO_TENANT_ID}/users/${changed!.id}/photo`, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: png });
+    await fetch(`${dev.baseUrl}/_dev/tenants/${CONTOSO_TENANT_ID}/users/${removed!.id}/photo`, { method: 'DELETE' });
+    // A day later the daily pass checks every photo.
+    await store.db.updateTable('sync_state').set({ updated_at: 0 }).where('kind', '=', 'photos').execute();
+    const before = pages.requests;
+    await runner.run(CONTOSO_TENANT_ID, 'schedule');
+    expect((await repo.getPhoto(CONTOSO_TENANT_ID, changed!.id))!.bytes.equals(png)).toBe(true);
+    expect(await repo.getPhoto(CONTOSO_TENANT_ID, removed!.id)).toBeUndefined();
+    // 2 delta pages + 2 batches of 20 metadata reads for 36 users + 1 download.
+    expect(pages.requests - before).toBe(5);
+    await store.close();
+  });
+});
