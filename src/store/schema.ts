@@ -12,9 +12,9 @@ export interface TenantsTable {
   updated_at: number;
   /** The tenant's change-feed counter (last sequence number handed out). */
   contact_seq: Generated<number>;
-  /** Whose delegated grant background sync runs on (MSAL home account id) and their name. */
+  /** Whose delegated grant background sync runs on (MSAL home account id), and its sealed details. */
   sync_account_id: string | null;
-  sync_account_name: string | null;
+  sync_account: Buffer | null;
 }
 
 export interface AuditLogTable {

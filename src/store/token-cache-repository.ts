@@ -33,7 +33,7 @@ interface SealedSyncAccount {
  *
  * Tokens are stored only as AES-256-GCM ciphertext whose associated data names the tenant and the
  * partition key, so a row copied to another key or tenant fails to decrypt. The sync account's name
- * is sealed too (the `sync_account_name` column holds ciphertext, base64): names are directory data.
+ * is sealed too (the `sync_account` column): names are directory data.
  */
 export class TokenCacheRepository {
   constructor(
@@ -77,9 +77,9 @@ export class TokenCacheRepository {
   }
 
   async getSyncAccount(tenantId: string): Promise<SyncAccount | undefined> {
-    const row = await this.db.selectFrom('tenants').select(['sync_account_id', 'sync_account_name']).where('id', '=', tenantId).executeTakeFirst();
-    if (!row?.sync_account_id || !row.sync_account_name) return undefined;
-    const sealed = this.cipher.decryptJson<SealedSyncAccount>(Buffer.from(row.sync_account_name, 'base64'), syncAccountContext(tenantId, row.sync_account_id));
+    const row = await this.db.selectFrom('tenants').select(['sync_account_id', 'sync_account']).where('id', '=', tenantId).executeTakeFirst();
+    if (!row?.sync_account_id || !row.sync_account) return undefined;
+    const sealed = this.cipher.decryptJson<SealedSyncAccount>(Buffer.from(row.sync_account), syncAccountContext(tenantId, row.sync_account_id));
     return {
       homeAccountId: row.sync_account_id,
       name: sealed.name,
@@ -91,7 +91,7 @@ export class TokenCacheRepository {
 
   /** Records (or with null, forgets) whose grant sync runs on. The tenant must exist. */
   async setSyncAccount(tenantId: string, account: SyncAccount | null, now = Date.now()): Promise<void> {
-    let values: { sync_account_id: string | null; sync_account_name: string | null } = { sync_account_id: null, sync_account_name: null };
+    let values: { sync_account_id: string | null; sync_account: Buffer | null } = { sync_account_id: null, sync_account: null };
     if (account) {
       const sealed: SealedSyncAccount = {
         name: account.name,
@@ -101,7 +101,7 @@ export class TokenCacheRepository {
       };
       values = {
         sync_account_id: account.homeAccountId,
-        sync_account_name: this.cipher.encryptJson(sealed, syncAccountContext(tenantId, account.homeAccountId)).toString('base64'),
+        sync_account: this.cipher.encryptJson(sealed, syncAccountContext(tenantId, account.homeAccountId)),
       };
     }
     const result = await this.db.updateTable('tenants').set({ ...values, updated_at: now }).where('id', '=', tenantId).executeTakeFirst();

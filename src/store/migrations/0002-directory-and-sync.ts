@@ -13,7 +13,8 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
 
   await db.schema.alterTable('tenants').addColumn('contact_seq', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
   await db.schema.alterTable('tenants').addColumn('sync_account_id', 'text').execute();
-  await db.schema.alterTable('tenants').addColumn('sync_account_name', 'text').execute();
+  // Whose grant background sync runs on: name, admin or not, lapse reason, sealed (names are directory data).
+  await db.schema.alterTable('tenants').addColumn('sync_account', bytes).execute();
 
   await db.schema
     .createTable('directory_users')
