@@ -8,6 +8,7 @@ import { projectRoot, version } from './project.js';
 import { createApp } from './server/app.js';
 import { listen, type RunningServer } from './server/http-server.js';
 import { openStore } from './store/store.js';
+import { createSyncCore } from './sync-core.js';
 import { ensureDevCertificates } from './tls/dev-certificates.js';
 import { trustExtraCertificateAuthority } from './tls/outbound-trust.js';
 
@@ -38,6 +39,11 @@ async function main(): Promise<void> {
     devTenantServer = (await startDevTenant(config, tls, logger)).server;
   }
 
+  // The sync core needs the app registration; without it (an API-only dev setup) the server still serves.
+  const syncCore = config.entra.clientId && config.entra.clientSecret ? createSyncCore(config, store, logger) : undefined;
+  if (syncCore) syncCore.scheduler.start();
+  else logger.warn('AAD_APP_CLIENT_ID or SECRET_AAD_APP_CLIENT_SECRET not set: directory sync is off');
+
   let shuttingDown = false;
   const app = createApp({ logger, store, version, tabDir: path.join(projectRoot, 'dist', 'tab') });
   const server = await listen(app, { host: config.host, port: config.port, ...(tls ? { tls } : {}) });
@@ -48,6 +54,7 @@ async function main(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: draining requests');
+    await syncCore?.scheduler.stop();
     await Promise.all([server.close(config.shutdownGraceMs), devTenantServer?.close(config.shutdownGraceMs)]);
     await store.close();
     logger.info('stopped');

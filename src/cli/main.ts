@@ -5,7 +5,9 @@ import { PolicyError } from '../core/policy/policy.js';
 import { loadPolicy, savePolicy } from '../core/tenant-policy.js';
 import { dataCipher } from '../crypto/data-cipher.js';
 import type { FieldCipher } from '../crypto/field-cipher.js';
+import { createLogger } from '../log/logger.js';
 import { SyncRepository } from '../store/sync-repository.js';
+import { createSyncCore } from '../sync-core.js';
 import { ConfigError, type Config } from '../config/config.js';
 import { loadConfig } from '../config/load-config.js';
 import { version } from '../project.js';
@@ -83,6 +85,18 @@ export function buildCli(io: { out: (s: string) => void; err: (s: string) => voi
 
   const sync = program.command('sync').description('directory sync');
   sync
+    .command('run')
+    .description("run a sync round now, on the tenant's stored grant")
+    .requiredOption('--tenant <id>', 'tenant id')
+    .action((opts: { tenant: string }) =>
+      withCore(async ({ store, config }) => {
+        const core = createSyncCore(config, store, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel));
+        const outcome = await core.runner.run(opts.tenant, 'manual');
+        print(outcome);
+        if (outcome.status !== 'succeeded') throw new Error(outcome.status === 'busy' ? 'another instance is syncing this tenant right now' : (outcome.error ?? 'sync failed'));
+      }),
+    );
+  sync
     .command('status')
     .description('recent sync runs of a tenant')
     .requiredOption('--tenant <id>', 'tenant id')
@@ -92,11 +106,11 @@ export function buildCli(io: { out: (s: string) => void; err: (s: string) => voi
 }
 
 /** The store plus the data key, for commands that read or write sealed data. */
-async function withCore(fn: (core: { store: Store; cipher: FieldCipher }) => Promise<void>): Promise<void> {
+async function withCore(fn: (core: { store: Store; cipher: FieldCipher; config: Config }) => Promise<void>): Promise<void> {
   const { config } = loadConfig();
   const store = openStore(config.store);
   try {
-    await fn({ store, cipher: dataCipher(config) });
+    await fn({ store, cipher: dataCipher(config), config });
   } finally {
     await store.close();
   }
