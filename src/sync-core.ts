@@ -1,9 +1,11 @@
+import { GrantLapsed } from './auth/auth-errors.js';
 import { createDelegatedTokens } from './auth/delegated-tokens.js';
 import { msalSettingsFrom } from './auth/msal-client.js';
 import type { Config } from './config/config.js';
 import { SyncRunner, type TenantGraph } from './core/sync/sync-runner.js';
 import { SyncScheduler } from './core/sync/sync-scheduler.js';
 import { InProcessTenantLock, PostgresTenantLock } from './core/sync/tenant-lock.js';
+import { purgeTenantData } from './core/tenant-purge.js';
 import { dataCipher } from './crypto/data-cipher.js';
 import { createGraphClient } from './graph/graph-client.js';
 import { SdkGraphPages } from './graph/sdk-graph-pages.js';
@@ -21,7 +23,13 @@ export function createSyncCore(config: Config, store: Store, logger: Logger) {
   const tokens = createDelegatedTokens({ settings: msalSettingsFrom(config.entra), repository: new TokenCacheRepository(store.db, cipher), logger: logger.child({ component: 'tokens' }) });
   const graphFor = async (tenantId: string): Promise<TenantGraph> => {
     // Confirm the grant before the round: a cached token can outlive a disabled account by an hour.
-    await tokens.forSync(tenantId, { forceRefresh: true });
+    try {
+      await tokens.forSync(tenantId, { forceRefresh: true });
+    } catch (err) {
+      // Consent withdrawn: the tenant's directory may no longer be held (PRODUCT.md, privacy).
+      if (err instanceof GrantLapsed && err.reason === 'consent-revoked') await purgeTenantData({ db: store.db, cipher }, tenantId);
+      throw err;
+    }
     const client = createGraphClient({ baseUrl: config.entra.graphBaseUrl, getToken: () => tokens.forSync(tenantId) });
     return { pages: new SdkGraphPages(client), stats: client.stats };
   };

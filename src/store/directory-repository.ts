@@ -229,6 +229,13 @@ export class DirectoryRepository {
     return stale.map((r) => r.group_id);
   }
 
+  /** Removes the tenant's whole directory copy: users, photos, groups and memberships. */
+  async purgeTenant(tenantId: string): Promise<void> {
+    for (const table of ['group_members', 'directory_photos', 'directory_groups', 'directory_users'] as const) {
+      await this.db.deleteFrom(table).where('tenant_id', '=', tenantId).execute();
+    }
+  }
+
   /** Every membership link of the tenant (ids only: no directory data), for transitive closure. */
   async memberships(tenantId: string): Promise<Membership[]> {
     const rows = await this.db.selectFrom('group_members').select(['group_id', 'member_id', 'member_type']).where('tenant_id', '=', tenantId).execute();

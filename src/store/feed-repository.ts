@@ -105,6 +105,11 @@ export class FeedRepository {
     return rows.map((r) => ({ seq: r.seq, contactId: r.contact_id, op: r.op }));
   }
 
+  /** Removes every audience of the tenant, with their contact sets, members and feeds (cascade). */
+  async purgeTenant(tenantId: string): Promise<void> {
+    await this.db.deleteFrom('audiences').where('tenant_id', '=', tenantId).execute();
+  }
+
   async tenantSeq(tenantId: string): Promise<number> {
     const row = await this.db.selectFrom('tenants').select('contact_seq').where('id', '=', tenantId).executeTakeFirst();
     return Number(row?.contact_seq ?? 0);

@@ -39,6 +39,11 @@ export class SyncRepository {
       .execute();
   }
 
+  /** Forgets every delta position: the next round is a full one. */
+  async clearPositions(tenantId: string): Promise<void> {
+    await this.db.deleteFrom('sync_state').where('tenant_id', '=', tenantId).execute();
+  }
+
   async startRun(tenantId: string, trigger: SyncRun['trigger'], mode: SyncRun['mode'], now = Date.now()): Promise<number> {
     const row = await this.db.insertInto('sync_runs').values({ tenant_id: tenantId, trigger, mode, status: 'running', started_at: now, finished_at: null, error: null }).returning('id').executeTakeFirstOrThrow();
     return row.id;

@@ -48,7 +48,11 @@ describe('docs/permissions.md', () => {
       if (paths.length === 0) {
         expect(row.codePath, `${row.permission}: code path`).toMatch(/^TBD \(issues? \d+(, \d+)*\)$/);
       }
-      for (const p of paths) expect(fs.existsSync(path.join(root, p.split('#')[0]!)), `${row.permission}: ${p} exists`).toBe(true);
+      for (const p of paths) {
+        const [file, symbol] = p.split('#') as [string, string | undefined];
+        expect(fs.existsSync(path.join(root, file)), `${row.permission}: ${file} exists`).toBe(true);
+        if (symbol) expect(fs.readFileSync(path.join(root, file), 'utf8'), `${row.permission}: ${p}`).toMatch(new RegExp(`\\b${symbol}\\b`));
+      }
     }
   });
 

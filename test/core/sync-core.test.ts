@@ -101,6 +101,25 @@ describe('sync core wired as in production', () => {
     expect((await lastRun(CONTOSO_TENANT_ID))!.error).toMatch(/grant|sign in/i);
   });
 
+  it('when the tenant withdraws consent, the next round purges its directory, feeds and tokens but keeps its configuration', async () => {
+    // A fresh grant first (the previous test disabled the holder).
+    const ethan = dev.registry.findTenant(CONTOSO_TENANT_ID)!.directory.getUser('ethan.walker@contoso.example')!;
+    await fetch(`${dev.baseUrl}/_dev/tenants/${CONTOSO_TENANT_ID}/users/${ethan.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accountEnabled: true }) });
+    await access.graphToken(await ssoToken(CONTOSO_TENANT_ID, 'grace.kim@contoso.example'), { tenantId: CONTOSO_TENANT_ID, userId: 'g', username: 'grace.kim@contoso.example' });
+    expect((await core.runner.run(CONTOSO_TENANT_ID, 'manual')).status).toBe('succeeded');
+    const runsBefore = (await new SyncRepository(store.db, core.cipher).recentRuns(CONTOSO_TENANT_ID)).length;
+
+    await fetch(`${dev.baseUrl}/_dev/tenants/${CONTOSO_TENANT_ID}/consent/${TEST_APP.clientId}`, { method: 'DELETE' });
+    expect((await core.runner.run(CONTOSO_TENANT_ID, 'manual')).status).toBe('failed');
+    for (const table of ['directory_users', 'directory_groups', 'group_members', 'token_cache', 'sync_state', 'audiences'] as const) {
+      const n = await store.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('tenant_id', '=', CONTOSO_TENANT_ID).executeTakeFirstOrThrow();
+      expect(Number(n.n), table).toBe(0);
+    }
+    expect((await store.tenants.get(CONTOSO_TENANT_ID))?.consentState).toBe('missing');
+    expect((await new SyncRepository(store.db, core.cipher).recentRuns(CONTOSO_TENANT_ID)).length).toBe(runsBefore + 1);
+    await fetch(`${dev.baseUrl}/_dev/tenants/${CONTOSO_TENANT_ID}/consent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: TEST_APP.clientId }) });
+  });
+
   it('the dev Graph refused nothing: the declared permissions were enough for everything above', async () => {
     expect((await jsonBody(await fetch(`${dev.baseUrl}/_dev/denials`))).value).toEqual([]);
   });
