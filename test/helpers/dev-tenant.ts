@@ -31,7 +31,8 @@ export interface RunningDevTenant extends DevTenant {
  * Starts a fresh dev tenant over HTTPS on a free port, signed by a throwaway local CA that this
  * process trusts, as `npm start` does. Each test file gets its own, so state never leaks between files.
  */
-export async function startTestDevTenant(options: Partial<DevTenantOptions> = {}): Promise<RunningDevTenant> {
+export async function startTestDevTenant(options: Partial<DevTenantOptions> & { allowDenials?: boolean } = {}): Promise<RunningDevTenant> {
+  const { allowDenials = false, ...devOptions } = options;
   const tmp = tempDir('devtenant-');
   const certs = ensureDevCertificates(path.join(tmp.dir, 'tls'), []);
   trustExtraCertificateAuthority(certs.caPem);
@@ -44,7 +45,7 @@ export async function startTestDevTenant(options: Partial<DevTenantOptions> = {}
   const port = (probe.address() as AddressInfo).port;
   await new Promise((r) => probe.close(r));
   const baseUrl = `https://localhost:${port}`;
-  devTenant = await createDevTenant({ baseUrl, switchboard: TEST_APP, password: TEST_PASSWORD, ...options });
+  devTenant = await createDevTenant({ baseUrl, switchboard: TEST_APP, password: TEST_PASSWORD, ...devOptions });
   server = await listen(devTenant.app, { host: '127.0.0.1', port, tls: certs });
   return {
     ...devTenant,
@@ -52,9 +53,15 @@ export async function startTestDevTenant(options: Partial<DevTenantOptions> = {}
     host: `localhost:${port}`,
     authority: (tenant) => `${baseUrl}/${tenant}`,
     caPem: certs.caPem,
+    // Switchboard must never need more than its declared permissions: a test that met a Graph
+    // refusal it did not ask for fails here, when its dev tenant stops.
     stop: async () => {
       await server!.close(100);
       tmp.remove();
+      const denials = devTenant!.denials.list();
+      if (!allowDenials && denials.length > 0) {
+        throw new Error(`The dev Graph refused ${denials.length} request(s) this test did not expect: ${JSON.stringify(denials.slice(0, 3))}`);
+      }
     },
   };
 }
