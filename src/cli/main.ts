@@ -6,6 +6,7 @@ import { loadPolicy, savePolicy } from '../core/tenant-policy.js';
 import { dataCipher } from '../crypto/data-cipher.js';
 import type { FieldCipher } from '../crypto/field-cipher.js';
 import { createLogger } from '../log/logger.js';
+import { resealAll } from '../store/reseal.js';
 import { SyncRepository } from '../store/sync-repository.js';
 import { createSyncCore } from '../sync-core.js';
 import { ConfigError, type Config } from '../config/config.js';
@@ -82,6 +83,12 @@ export function buildCli(io: { out: (s: string) => void; err: (s: string) => voi
         print({ version: result.version, changes: result.changes, visibility: result.visibility });
       }),
     );
+
+  const data = program.command('data').description('data at rest');
+  data
+    .command('reseal')
+    .description('after a key rotation: re-encrypt every value still sealed with a previous key (SECRET_DATA_ENCRYPTION_KEYS_PREVIOUS) under the current one')
+    .action(() => withCore(async ({ store, cipher }) => print(await resealAll(store.db, cipher))));
 
   const sync = program.command('sync').description('directory sync');
   sync

@@ -45,6 +45,16 @@ export class FieldCipher {
     return Buffer.concat([decipher.update(sealed.subarray(33)), decipher.final()]);
   }
 
+  /** Whether a value was sealed under an older key and should be re-sealed under the current one. */
+  isStale(sealed: Buffer): boolean {
+    return sealed.length < 5 || sealed.readUInt32BE(1) !== this.currentId;
+  }
+
+  /** Opens a value and seals it again under the current key (the same context). */
+  reseal(sealed: Buffer, context: string): Buffer {
+    return this.encrypt(this.decrypt(sealed, context), context);
+  }
+
   encryptJson(value: unknown, context: string): Buffer {
     return this.encrypt(JSON.stringify(value), context);
   }

@@ -29,6 +29,13 @@ export interface Membership {
   memberType: 'user' | 'group';
 }
 
+export type DirectoryKind = 'user' | 'group' | 'photo';
+
+/** Associated data of a sealed directory value: tenant, kind and object id. */
+export function directoryContext(tenantId: string, kind: DirectoryKind, id: string): string {
+  return `${tenantId}:${kind}:${id}`;
+}
+
 /** SQLite's default limit on bound parameters is 32766; stay far below it per statement. */
 const CHUNK = 500;
 
@@ -43,12 +50,12 @@ export class DirectoryRepository {
     private readonly cipher: FieldCipher,
   ) {}
 
-  private seal(tenantId: string, kind: string, id: string, value: unknown): Buffer {
-    return this.cipher.encryptJson(value, `${tenantId}:${kind}:${id}`);
+  private seal(tenantId: string, kind: DirectoryKind, id: string, value: unknown): Buffer {
+    return this.cipher.encryptJson(value, directoryContext(tenantId, kind, id));
   }
 
-  private open<T>(tenantId: string, kind: string, id: string, sealed: Buffer): T {
-    return this.cipher.decryptJson<T>(Buffer.from(sealed), `${tenantId}:${kind}:${id}`);
+  private open<T>(tenantId: string, kind: DirectoryKind, id: string, sealed: Buffer): T {
+    return this.cipher.decryptJson<T>(Buffer.from(sealed), directoryContext(tenantId, kind, id));
   }
 
   async upsertUsers(tenantId: string, users: StoredUser[], now: number): Promise<void> {
@@ -138,7 +145,7 @@ export class DirectoryRepository {
     if (!photo) {
       await this.db.deleteFrom('directory_photos').where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute();
     } else {
-      const data = this.cipher.encrypt(photo.bytes, `${tenantId}:photo:${userId}`);
+      const data = this.cipher.encrypt(photo.bytes, directoryContext(tenantId, 'photo', userId));
       await this.db
         .insertInto('directory_photos')
         .values({ tenant_id: tenantId, user_id: userId, content_type: photo.contentType, data })
@@ -150,7 +157,7 @@ export class DirectoryRepository {
 
   async getPhoto(tenantId: string, userId: string): Promise<{ contentType: string; bytes: Buffer } | undefined> {
     const row = await this.db.selectFrom('directory_photos').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId).executeTakeFirst();
-    return row && { contentType: row.content_type, bytes: this.cipher.decrypt(Buffer.from(row.data), `${tenantId}:photo:${userId}`) };
+    return row && { contentType: row.content_type, bytes: this.cipher.decrypt(Buffer.from(row.data), directoryContext(tenantId, 'photo', userId)) };
   }
 
   async upsertGroups(tenantId: string, groups: StoredGroup[], now: number): Promise<void> {

@@ -13,6 +13,11 @@ export interface SyncPosition {
 
 export type SyncRun = Selectable<SyncRunsTable>;
 
+/** Associated data of a sealed delta or next link. */
+export function syncContext(tenantId: string, kind: string): string {
+  return `${tenantId}:sync:${kind}`;
+}
+
 /**
  * Delta and next links (they carry Graph's sync state, so they are sealed like tokens) and the
  * history of sync runs for the admin page's sync health.
@@ -25,12 +30,12 @@ export class SyncRepository {
 
   async position(tenantId: string, kind: SyncKind): Promise<SyncPosition & { updatedAt: number | null }> {
     const row = await this.db.selectFrom('sync_state').selectAll().where('tenant_id', '=', tenantId).where('kind', '=', kind).executeTakeFirst();
-    const open = (b: Buffer | null) => (b ? this.cipher.decrypt(Buffer.from(b), `${tenantId}:sync:${kind}`).toString() : null);
+    const open = (b: Buffer | null) => (b ? this.cipher.decrypt(Buffer.from(b), syncContext(tenantId, kind)).toString() : null);
     return { deltaLink: open(row?.delta_link ?? null), nextLink: open(row?.next_link ?? null), updatedAt: row?.updated_at ?? null };
   }
 
   async savePosition(tenantId: string, kind: SyncKind, position: SyncPosition, now = Date.now()): Promise<void> {
-    const seal = (s: string | null) => (s ? this.cipher.encrypt(s, `${tenantId}:sync:${kind}`) : null);
+    const seal = (s: string | null) => (s ? this.cipher.encrypt(s, syncContext(tenantId, kind)) : null);
     const values = { delta_link: seal(position.deltaLink), next_link: seal(position.nextLink), updated_at: now };
     await this.db
       .insertInto('sync_state')

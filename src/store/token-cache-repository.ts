@@ -109,10 +109,10 @@ export class TokenCacheRepository {
   }
 }
 
-function cacheContext(tenantId: string, partitionKey: string): string {
+export function cacheContext(tenantId: string, partitionKey: string): string {
   return `token_cache\0${tenantId}\0${partitionKey}`;
 }
 
-function syncAccountContext(tenantId: string, homeAccountId: string): string {
+export function syncAccountContext(tenantId: string, homeAccountId: string): string {
   return `tenants.sync_account\0${tenantId}\0${homeAccountId}`;
 }

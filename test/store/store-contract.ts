@@ -6,7 +6,9 @@ import { FeedRepository } from '../../src/store/feed-repository.js';
 import { PolicyRepository } from '../../src/store/policy-repository.js';
 import type { DatabaseSchema } from '../../src/store/schema.js';
 import type { Store } from '../../src/store/store.js';
+import { resealAll } from '../../src/store/reseal.js';
 import { SyncRepository } from '../../src/store/sync-repository.js';
+import { TokenCacheRepository } from '../../src/store/token-cache-repository.js';
 
 /**
  * The behaviour every Store backend must show. Each backend's test file calls this with a factory for
@@ -131,6 +133,38 @@ export function describeStoreContract(name: string, makeStore: () => Promise<{ s
         expect(await count('tenant-gone'), table).toBe(0);
         expect(await count('tenant-kept'), table).toBeGreaterThan(0);
       }
+      await store.tenants.delete('tenant-kept');
+    });
+
+    it('key rotation: reseal moves every sealed value to the new key, after which the old key is not needed', async () => {
+      const oldKey = randomBytes(32);
+      const newKey = randomBytes(32);
+      const before = new FieldCipher([oldKey]);
+      const tenantId = 'tenant-rotating';
+      await store.tenants.upsert(tenantId, null);
+      const dir = new DirectoryRepository(store.db, before);
+      await dir.upsertUsers(tenantId, [{ id: 'u1', data: { displayName: 'Zoë' }, accountEnabled: true, isGuest: false, isLicensed: true, hidden: false, hasMail: true, photoHash: null }], 1);
+      await dir.upsertGroups(tenantId, [{ id: 'g1', data: { displayName: 'G' }, securityEnabled: true }], 1);
+      await dir.setPhoto(tenantId, 'u1', { contentType: 'image/png', bytes: Buffer.from('png-bytes'), hash: 'h' });
+      await new SyncRepository(store.db, before).savePosition(tenantId, 'users', { deltaLink: 'https://graph/delta?$deltatoken=1', nextLink: '{"link":"x"}' });
+      const tokens = new TokenCacheRepository(store.db, before);
+      await tokens.put('p-rot', tenantId, '{"RefreshToken":{}}');
+      await tokens.setSyncAccount(tenantId, { homeAccountId: 'h.t', name: 'Zoë', isAdmin: true, grantedAt: new Date(5), lapse: null });
+
+      const rotating = new FieldCipher([newKey, oldKey]);
+      const counts = await resealAll(store.db, rotating);
+      for (const column of ['directory_users.data', 'directory_groups.data', 'directory_photos.data', 'sync_state.delta_link', 'sync_state.next_link', 'token_cache.data', 'tenants.sync_account']) {
+        expect(counts[column], column).toBeGreaterThanOrEqual(1);
+      }
+      expect(Object.values(await resealAll(store.db, rotating)).every((n) => n === 0)).toBe(true);
+
+      const after = new FieldCipher([newKey]);
+      expect((await new DirectoryRepository(store.db, after).getUsers(tenantId, ['u1']))[0]!.data).toEqual({ displayName: 'Zoë' });
+      expect((await new DirectoryRepository(store.db, after).getPhoto(tenantId, 'u1'))!.bytes.toString()).toBe('png-bytes');
+      expect((await new SyncRepository(store.db, after).position(tenantId, 'users')).deltaLink).toBe('https://graph/delta?$deltatoken=1');
+      expect((await new TokenCacheRepository(store.db, after).get('p-rot'))!.data).toBe('{"RefreshToken":{}}');
+      expect((await new TokenCacheRepository(store.db, after).getSyncAccount(tenantId))!.name).toBe('Zoë');
+      await store.tenants.delete(tenantId);
     });
 
     it('refuses an audit entry for a tenant that does not exist', async () => {
