@@ -9,6 +9,9 @@ import { createApp } from './server/app.js';
 import { listen, type RunningServer } from './server/http-server.js';
 import { openStore } from './store/store.js';
 import { createSyncCore } from './sync-core.js';
+import { createDevices } from './devices/create-devices.js';
+import { deviceApiRoutes } from './devices/device-api.js';
+import { onboardingRoutes } from './devices/onboarding-routes.js';
 import { ensureDevCertificates } from './tls/dev-certificates.js';
 import { trustExtraCertificateAuthority } from './tls/outbound-trust.js';
 
@@ -44,8 +47,15 @@ async function main(): Promise<void> {
   if (syncCore) syncCore.scheduler.start();
   else logger.warn('AAD_APP_CLIENT_ID or SECRET_AAD_APP_CLIENT_SECRET not set: directory sync is off');
 
+  const devices = createDevices({ store, config });
+
   let shuttingDown = false;
-  const app = createApp({ logger, store, version, tabDir: path.join(projectRoot, 'dist', 'tab') });
+  const app = createApp({
+    logger, store, version, tabDir: path.join(projectRoot, 'dist', 'tab'),
+    // The tab's sign-in (issue 6) will name the caller; until then the devices API answers 401.
+    apiRouters: [deviceApiRoutes({ devices: devices.service, callerOf: () => undefined })],
+    routers: [{ path: '/enroll', router: onboardingRoutes({ devices: devices.service }) }],
+  });
   const server = await listen(app, { host: config.host, port: config.port, ...(tls ? { tls } : {}) });
   logger.info({ port: server.port, url: config.publicUrl }, 'listening');
   printBanner(config);

@@ -6,6 +6,7 @@ import { loadPolicy, savePolicy } from '../core/tenant-policy.js';
 import { dataCipher } from '../crypto/data-cipher.js';
 import type { FieldCipher } from '../crypto/field-cipher.js';
 import { createLogger } from '../log/logger.js';
+import { registerDeviceCommands } from '../devices/device-cli.js';
 import { resealAll } from '../store/reseal.js';
 import { SyncRepository } from '../store/sync-repository.js';
 import { createSyncCore } from '../sync-core.js';
@@ -109,6 +110,7 @@ export function buildCli(io: { out: (s: string) => void; err: (s: string) => voi
     .requiredOption('--tenant <id>', 'tenant id')
     .action((opts: { tenant: string }) => withCore(async ({ store, cipher }) => print(await new SyncRepository(store.db, cipher).recentRuns(opts.tenant))));
 
+  registerDeviceCommands(program, withCore, print);
   return program;
 }
 

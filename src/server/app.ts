@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
@@ -15,6 +15,10 @@ export interface AppDeps {
   version: string;
   /** Folder with the built tab (index.html + assets); absent in API-only tests. */
   tabDir?: string;
+  /** Feature routers under /api (they get parsed JSON bodies), e.g. the devices API. */
+  apiRouters?: Router[];
+  /** Feature routers at their own paths before the tab, e.g. /enroll and CardDAV ('/'). */
+  routers?: { path: string; router: Router }[];
 }
 
 /** Builds the express app: the one HTTP surface for tab, API, bot and (later) CardDAV. */
@@ -36,8 +40,10 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router();
   // Bounded bodies: the tab API's largest request (a policy) is a few KB.
   api.use(express.json({ limit: '100kb' }));
+  for (const router of deps.apiRouters ?? []) api.use(router);
   api.use(notFound);
   app.use('/api', api);
+  for (const { path: at, router } of deps.routers ?? []) app.use(at, router);
 
   if (deps.tabDir && fs.existsSync(path.join(deps.tabDir, 'index.html'))) {
     const tabDir = deps.tabDir;

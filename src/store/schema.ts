@@ -138,6 +138,39 @@ export interface ContactChangesTable {
   op: 'upsert' | 'remove';
 }
 
+export interface DevicesTable {
+  /** Random anonymous id (base32 of 16 random bytes): the CardDAV user name. Globally unique. */
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  display_name: string;
+  platform: 'iphone' | 'ipad' | 'mac' | 'android' | 'other';
+  /** HMAC-SHA-256 of the device secret; null once revoked. The secret itself is never stored. */
+  secret_hash: Buffer | null;
+  /** Which derived hash key made `secret_hash` (key rotation). */
+  hash_key_id: number | null;
+  created_at: number;
+  last_seen_at: number | null;
+  /** The client's User-Agent (truncated), as last seen. */
+  client_name: string | null;
+  revoked_at: number | null;
+}
+
+export interface DeviceEnrollmentsTable {
+  /** Keyed hash of the single-use link token; the token itself is never stored. */
+  token_hash: string;
+  tenant_id: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  device_id: string | null;
+  /** Profile download after redemption: keyed hash of its one-time key, and the secret sealed under that key. */
+  download_hash: string | null;
+  download_sealed: Buffer | null;
+  download_expires_at: number | null;
+}
+
 export interface DatabaseSchema {
   tenants: TenantsTable;
   audit_log: AuditLogTable;
@@ -153,4 +186,6 @@ export interface DatabaseSchema {
   audience_contacts: AudienceContactsTable;
   user_audiences: UserAudiencesTable;
   contact_changes: ContactChangesTable;
+  devices: DevicesTable;
+  device_enrollments: DeviceEnrollmentsTable;
 }

@@ -1,6 +1,7 @@
 import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-tenants-and-audit.js';
 import * as m0002 from './0002-directory-and-sync.js';
+import * as m0003 from './0003-devices.js';
 
 /** What a migration may need to know about the database it runs on: the few DDL spellings that differ. */
 export interface MigrationContext {
@@ -21,6 +22,7 @@ interface MigrationModule {
 const MIGRATIONS: Record<string, MigrationModule> = {
   '0001-tenants-and-audit': m0001,
   '0002-directory-and-sync': m0002,
+  '0003-devices': m0003,
 };
 
 export function migrationContext(dialect: 'sqlite' | 'postgres'): MigrationContext {
