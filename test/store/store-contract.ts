@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FieldCipher } from '../../src/crypto/field-cipher.js';
+import { DeviceRepository } from '../../src/store/device-repository.js';
 import { DirectoryRepository } from '../../src/store/directory-repository.js';
 import { FeedRepository } from '../../src/store/feed-repository.js';
 import { PolicyRepository } from '../../src/store/policy-repository.js';
@@ -122,11 +123,14 @@ export function describeStoreContract(name: string, makeStore: () => Promise<{ s
         await feed.applyChanges(tenantId, audience, [{ seq: await feed.allocateSeq(tenantId, 1), contactId: 'u1', op: 'upsert' }]);
         await feed.setUserAudiences(tenantId, [['u1', audience]], []);
         await store.audit.append({ tenantId, actor: { id: 'a', name: null }, action: 'policy.update', target: null, before: null, after: null });
+        const devices = new DeviceRepository(store.db);
+        await devices.insertDevice({ id: `dev-${tenantId}`, tenantId, userId: 'u1', displayName: 'Phone', platform: 'iphone', secretHash: Buffer.alloc(32), hashKeyId: 1, createdAt: 1 });
+        await devices.createEnrollment({ tokenHash: `tok-${tenantId}`, tenantId, userId: 'u1', createdAt: 1, expiresAt: 2 });
       };
       await fill('tenant-gone');
       await fill('tenant-kept');
       expect(await store.tenants.delete('tenant-gone')).toBe(true);
-      const tables = ['directory_users', 'directory_photos', 'directory_groups', 'group_members', 'sync_state', 'sync_runs', 'tenant_policies', 'token_cache', 'audiences', 'audience_contacts', 'user_audiences', 'contact_changes', 'audit_log'] as const;
+      const tables = ['directory_users', 'directory_photos', 'directory_groups', 'group_members', 'sync_state', 'sync_runs', 'tenant_policies', 'token_cache', 'audiences', 'audience_contacts', 'user_audiences', 'contact_changes', 'audit_log', 'devices', 'device_enrollments'] as const;
       for (const table of tables) {
         const count = async (tenantId: string) =>
           Number((await store.db.selectFrom(table as keyof DatabaseSchema).select((eb) => eb.fn.countAll().as('n')).where('tenant_id' as never, '=', tenantId as never).executeTakeFirstOrThrow()).n);
