@@ -12,6 +12,8 @@ import { createSyncCore } from './sync-core.js';
 import { createDevices } from './devices/create-devices.js';
 import { deviceApiRoutes } from './devices/device-api.js';
 import { onboardingRoutes } from './devices/onboarding-routes.js';
+import { carddavRoutes } from './carddav/routes.js';
+import { dataCipher } from './crypto/data-cipher.js';
 import { ensureDevCertificates } from './tls/dev-certificates.js';
 import { trustExtraCertificateAuthority } from './tls/outbound-trust.js';
 
@@ -54,7 +56,10 @@ async function main(): Promise<void> {
     logger, store, version, tabDir: path.join(projectRoot, 'dist', 'tab'),
     // The tab's sign-in (issue 6) will name the caller; until then the devices API answers 401.
     apiRouters: [deviceApiRoutes({ devices: devices.service, callerOf: () => undefined })],
-    routers: [{ path: '/enroll', router: onboardingRoutes({ devices: devices.service }) }],
+    routers: [
+      { path: '/enroll', router: onboardingRoutes({ devices: devices.service }) },
+      { path: '/', router: carddavRoutes({ authenticator: devices.authenticator, db: store.db, cipher: dataCipher(config), publicUrl: config.publicUrl, logger }) },
+    ],
   });
   const server = await listen(app, { host: config.host, port: config.port, ...(tls ? { tls } : {}) });
   logger.info({ port: server.port, url: config.publicUrl }, 'listening');

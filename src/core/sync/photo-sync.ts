@@ -22,10 +22,14 @@ const BATCH = 20;
  * the media ETag differs from the stored one.
  * https://learn.microsoft.com/graph/api/profilephoto-get
  */
-export async function syncPhotos(deps: PhotoSyncDeps, tenantId: string, userIds: Iterable<string>): Promise<{ checked: number; downloaded: number; removed: number }> {
+export async function syncPhotos(
+  deps: PhotoSyncDeps,
+  tenantId: string,
+  userIds: Iterable<string>,
+): Promise<{ checked: number; downloaded: number; removed: number; changedUsers: Set<string> }> {
   const directory = new DirectoryRepository(deps.db, deps.cipher);
   const ids = [...userIds];
-  const result = { checked: 0, downloaded: 0, removed: 0 };
+  const result = { checked: 0, downloaded: 0, removed: 0, changedUsers: new Set<string>() };
   const downloads: { id: string; etag: string }[] = [];
   for (let i = 0; i < ids.length; i += BATCH) {
     const chunk = ids.slice(i, i + BATCH);
@@ -48,6 +52,8 @@ export async function syncPhotos(deps: PhotoSyncDeps, tenantId: string, userIds:
       const photo = next.etag ? await deps.pages.getBytes(`/users/${next.id}/photo/$value`) : undefined;
       if (photo && photo.bytes.length > MAX_PHOTO_BYTES) continue;
       await directory.setPhoto(tenantId, next.id, photo && { ...photo, hash: next.etag });
+      // A new photo is a new card: the contact must get a feed entry so devices fetch it again.
+      result.changedUsers.add(next.id);
       if (photo) result.downloaded++;
     }
   };

@@ -45,18 +45,16 @@ export class SyncRunner {
    * Photos of new and changed users every round; every photo once a day, since Graph's delta does
    * not report photo changes (https://learn.microsoft.com/graph/delta-query-overview).
    */
-  private async photos(tenantId: string, graph: TenantGraph, changedUsers: ReadonlySet<string>): Promise<void> {
+  private async photos(tenantId: string, graph: TenantGraph, changedUsers: ReadonlySet<string>): Promise<Set<string>> {
     const { store, cipher } = this.deps;
     const runs = new SyncRepository(store.db, cipher);
     const lastFullPass = (await runs.position(tenantId, 'photos')).updatedAt ?? 0;
     const deps = { db: store.db, cipher, pages: graph.pages };
-    if (Date.now() - lastFullPass < PHOTO_PASS_MS) {
-      await syncPhotos(deps, tenantId, changedUsers);
-      return;
-    }
+    if (Date.now() - lastFullPass < PHOTO_PASS_MS) return (await syncPhotos(deps, tenantId, changedUsers)).changedUsers;
     const all = (await new DirectoryRepository(store.db, cipher).userFlags(tenantId)).map((u) => u.id);
-    await syncPhotos(deps, tenantId, all);
+    const result = await syncPhotos(deps, tenantId, all);
     await runs.savePosition(tenantId, 'photos', { deltaLink: null, nextLink: null });
+    return result.changedUsers;
   }
 
   private async round(tenantId: string, trigger: SyncRun['trigger']): Promise<RunOutcome> {
@@ -70,7 +68,7 @@ export class SyncRunner {
       const graph = await this.deps.graphFor(tenantId);
       stats = graph.stats;
       const changes = await syncDirectory({ db: store.db, cipher, pages: graph.pages }, tenantId);
-      await this.photos(tenantId, graph, changes.changedUsers);
+      for (const id of await this.photos(tenantId, graph, changes.changedUsers)) changes.changedUsers.add(id);
       let contactChanges = 0;
       if (changes.changedUsers.size > 0 || changes.removedUsers.size > 0 || changes.membershipChanged) {
         const { policy } = await loadPolicy({ db: store.db, cipher }, tenantId);

@@ -7,6 +7,9 @@ import { FieldCipher } from '../../../src/crypto/field-cipher.js';
 import { createLogger } from '../../../src/log/logger.js';
 import { DirectoryRepository } from '../../../src/store/directory-repository.js';
 import { SyncRepository } from '../../../src/store/sync-repository.js';
+import { FeedRepository } from '../../../src/store/feed-repository.js';
+import { savePolicy } from '../../../src/core/tenant-policy.js';
+import { defaultPolicy } from '../../../src/core/policy/policy.js';
 import { openStore, type Store } from '../../../src/store/store.js';
 import { CONTOSO_TENANT_ID, startTestDevTenant, TEST_APP, type RunningDevTenant } from '../../helpers/dev-tenant.js';
 import { createTestDatabase } from '../../helpers/postgres.js';
@@ -136,6 +139,11 @@ describe('photo sync', () => {
     for (const u of withPhotos) expect((await repo.getPhoto(CONTOSO_TENANT_ID, u.id))!.bytes.equals(d.photos.get(u.id)!.bytes)).toBe(true);
 
     const [changed, removed] = withPhotos;
+    // Show the changed user's group, so a device would see the photo change.
+    const groupOfChanged = d.directGroupIdsOf(changed!.id)[0]!;
+    await savePolicy({ db: store.db, cipher }, CONTOSO_TENANT_ID, { ...defaultPolicy(), groups: [groupOfChanged] }, 0, { id: 'admin', name: null });
+    const feed = new FeedRepository(store.db);
+    const mark = await feed.tenantSeq(CONTOSO_TENANT_ID);
     const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
     await fetch(`${dev.baseUrl}/_dev/tenants/${CONTOSO_TENANT_ID}/users/${changed!.id}/photo`, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: png });
     await fetch(`${dev.baseUrl}/_dev/tenants/${CONTOSO_TENANT_ID}/users/${removed!.id}/photo`, { method: 'DELETE' });
@@ -145,6 +153,9 @@ describe('photo sync', () => {
     await runner.run(CONTOSO_TENANT_ID, 'schedule');
     expect((await repo.getPhoto(CONTOSO_TENANT_ID, changed!.id))!.bytes.equals(png)).toBe(true);
     expect(await repo.getPhoto(CONTOSO_TENANT_ID, removed!.id)).toBeUndefined();
+    // A photo-only change is a changed card: its audience's feed records an upsert.
+    const audience = (await feed.audienceOf(CONTOSO_TENANT_ID, changed!.id))!;
+    expect((await feed.changesSince(audience, mark)).map((c) => [c.contactId, c.op])).toContainEqual([changed!.id, 'upsert']);
     // 2 delta pages + 2 batches of 20 metadata reads for 36 users + 1 download.
     expect(pages.requests - before).toBe(5);
     await store.close();

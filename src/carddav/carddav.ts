@@ -1,0 +1,206 @@
+/**
+ * CardDAV (https://www.rfc-editor.org/rfc/rfc6352): the address-book properties, the
+ * addressbook-multiget and addressbook-query reports, and address-data.
+ *
+ * The reports stream: responses are written a batch at a time, and each batch's cards are loaded
+ * together (AddressBookCollection.loadAddressData), so a multiget of the whole book costs a few
+ * batched reads, not one per card.
+ */
+import { evaluate, matchesAll, parseFilter } from './carddav-filter.js';
+import { DavError } from './dav-error.js';
+import { MULTISTATUS_CONTENT_TYPE, statusXml, writeMultistatus } from './multistatus.js';
+import type { DavContext, DavPlugin, DavResource, DavServer, PropRequest } from './server.js';
+import { serializeVCard, VCARD_VERSION, type VCard } from './vcard.js';
+import { pages, parsePropRequest } from './webdav.js';
+import { child, childrenNamed, clark, dav, escapeXml, NS_CARDDAV, NS_DAV, qn, type QName, type XmlElement } from './xml.js';
+
+export const ADDRESSBOOK: QName = qn(NS_CARDDAV, 'addressbook');
+const MULTIGET = qn(NS_CARDDAV, 'addressbook-multiget');
+const QUERY = qn(NS_CARDDAV, 'addressbook-query');
+const ADDRESS_DATA = qn(NS_CARDDAV, 'address-data');
+
+/** Cards per batch: one batched read of directory rows and photos per this many cards. */
+const BATCH = 500;
+
+/** An address book collection (RFC 6352 §5.2). */
+export interface AddressBookCollection extends DavResource {
+  readonly addressBook: true;
+  description(): Promise<string | undefined>;
+  members(): AsyncIterable<AddressObject[]>;
+  /** Members by name (the last path segment, decoded); names that are not members are absent. */
+  getMembers(names: readonly string[]): Promise<Map<string, AddressObject>>;
+  /** Loads the cards of these members in one batch; afterwards `card` is set on each that still exists. */
+  loadAddressData(objects: readonly AddressObject[]): Promise<void>;
+}
+
+/** An address object resource (RFC 6352 §5.1): one vCard. */
+export interface AddressObject extends DavResource {
+  readonly collection: false;
+  readonly book: AddressBookCollection;
+  /** The card, once loaded. */
+  card?: VCard | undefined;
+  /** Set by loadAddressData when the contact vanished between listing and loading. */
+  gone?: boolean;
+}
+
+export const isAddressBook = (r: DavResource): r is AddressBookCollection => (r as Partial<AddressBookCollection>).addressBook === true;
+export const isAddressObject = (r: DavResource): r is AddressObject => {
+  const book = (r as Partial<AddressObject>).book;
+  return !r.collection && book !== undefined && isAddressBook(book);
+};
+
+export class CardDavPlugin implements DavPlugin {
+  readonly name = 'carddav';
+  private server!: DavServer;
+
+  initialize(server: DavServer): void {
+    this.server = server;
+    server.onReport(MULTIGET, (ctx, r, body) => this.multiget(ctx, r, body));
+    server.onReport(QUERY, (ctx, r, body) => this.query(ctx, r, body));
+    // Defined on principals (§7.1.1); also answered on the other non-book collections because
+    // DAVx5 and iOS ask for it on whatever URL the user typed.
+    server.defineProperty({
+      name: qn(NS_CARDDAV, 'addressbook-home-set'),
+      get: (r, ctx) => (r.collection && !isAddressBook(r) ? dav('href', escapeXml(ctx.homeHref)) : undefined),
+    });
+    // vCard 3.0 only (§6.2.2): Apple's clients reject 4.0, and a client offered 4.0 would ask for it.
+    server.defineProperty({
+      name: qn(NS_CARDDAV, 'supported-address-data'),
+      get: (r) => (isAddressBook(r) ? `<card:address-data-type content-type="text/vcard" version="${VCARD_VERSION}"/>` : undefined),
+    });
+    server.defineProperty({
+      name: qn(NS_CARDDAV, 'addressbook-description'),
+      get: async (r) => {
+        const d = isAddressBook(r) ? await r.description() : undefined;
+        return d === undefined ? undefined : escapeXml(d);
+      },
+    });
+    // Only inside REPORTs (§10.4): in a PROPFIND it is an unknown property.
+    server.defineProperty({
+      name: ADDRESS_DATA,
+      get: (r, ctx, request) => {
+        if (ctx.method !== 'REPORT' || !isAddressObject(r) || !r.card) return undefined;
+        return escapeXml(serializeVCard(r.card, partialNames(request)));
+      },
+    });
+  }
+
+  getFeatures(): string[] {
+    return ['addressbook'];
+  }
+
+  getSupportedReports(resource: DavResource): QName[] {
+    return isAddressBook(resource) ? [MULTIGET, QUERY] : [];
+  }
+
+  async preload(resources: DavResource[], request: PropRequest, ctx: DavContext): Promise<void> {
+    if (ctx.method !== 'REPORT' || !asksAddressData(request)) return;
+    const pending = resources.filter((r): r is AddressObject => isAddressObject(r) && !r.card && !r.gone);
+    const byBook = new Map<AddressBookCollection, AddressObject[]>();
+    for (const o of pending) byBook.set(o.book, [...(byBook.get(o.book) ?? []), o]);
+    for (const [book, objects] of byBook) await book.loadAddressData(objects);
+  }
+
+  /** RFC 6352 §8.7: the cards named by href, in the order asked, each once. */
+  private async multiget(ctx: DavContext, target: DavResource, body: XmlElement): Promise<void> {
+    if (!isAddressBook(target)) throw new DavError(403, 'addressbook-multiget is answered on the address book.', { condition: qn(NS_DAV, 'supported-report') });
+    const request = reportProps(body);
+    checkAddressDataRequest(request);
+    const base = new URL(ctx.req.originalUrl, 'http://host/');
+    const hrefs = [...new Set(childrenNamed(body, NS_DAV, 'href').map((h) => h.text.trim()))];
+    const server = this.server;
+    await writeMultistatus(ctx.stream(207, MULTISTATUS_CONTENT_TYPE), async function* () {
+      for (let i = 0; i < hrefs.length; i += BATCH) {
+        const chunk = hrefs.slice(i, i + BATCH).map((href) => ({ href, name: memberName(href, base, target.href) }));
+        const members = await target.getMembers(chunk.flatMap((c) => (c.name === undefined ? [] : [c.name])));
+        const found = chunk.flatMap((c) => (c.name !== undefined && members.has(c.name) ? [members.get(c.name)!] : []));
+        await server.preload(found, request, ctx);
+        let out = '';
+        for (const c of chunk) {
+          const member = c.name === undefined ? undefined : members.get(c.name);
+          out += member && !member.gone ? await server.responseXml(member, request, ctx) : statusXml(canonicalHref(c.href, base), 404);
+        }
+        yield out;
+      }
+    });
+  }
+
+  /** RFC 6352 §8.6: the cards the filter matches; a limit truncates with a 507 for the book. */
+  private async query(ctx: DavContext, target: DavResource, body: XmlElement): Promise<void> {
+    // Depth 0 and 1 both search the book: Evolution sends Depth: 0 on the collection.
+    if (!isAddressBook(target)) throw new DavError(403, 'addressbook-query is answered on the address book.', { condition: qn(NS_DAV, 'supported-report') });
+    const request = reportProps(body);
+    checkAddressDataRequest(request);
+    const filter = parseFilter(child(body, NS_CARDDAV, 'filter'));
+    const limitText = child(body, NS_CARDDAV, 'limit') && child(child(body, NS_CARDDAV, 'limit')!, NS_CARDDAV, 'nresults')?.text.trim();
+    const limit = limitText ? Number(limitText) : Infinity;
+    if (!(limit >= 0)) throw new DavError(400, 'CARDDAV:nresults must be a number.');
+    const server = this.server;
+    await writeMultistatus(ctx.stream(207, MULTISTATUS_CONTENT_TYPE), async function* () {
+      let written = 0;
+      for await (const page of pages(target.members(), BATCH)) {
+        if (!matchesAll(filter)) await target.loadAddressData(page);
+        const hits = page.filter((o) => !o.gone && (matchesAll(filter) || (o.card !== undefined && evaluate(filter, o.card))));
+        const room = hits.slice(0, Math.max(0, limit - written));
+        await server.preload(room, request, ctx);
+        let out = '';
+        for (const o of room) out += await server.responseXml(o, request, ctx);
+        written += room.length;
+        yield out;
+        if (room.length < hits.length) {
+          yield statusXml(target.href, 507);
+          return;
+        }
+      }
+    });
+  }
+}
+
+function reportProps(body: XmlElement): PropRequest {
+  return parsePropRequest(body) ?? { kind: 'allprop', include: [] };
+}
+
+function asksAddressData(request: PropRequest): boolean {
+  return request.kind === 'prop' ? request.props.some((p) => clark(p) === clark(ADDRESS_DATA)) : request.kind === 'allprop' && request.include.some((p) => clark(p) === clark(ADDRESS_DATA));
+}
+
+/** RFC 6352 §8.7 precondition supported-address-data: we serve text/vcard 3.0 and nothing else. */
+function checkAddressDataRequest(request: PropRequest): void {
+  const el = request.kind === 'prop' ? request.props.find((p) => clark(p) === clark(ADDRESS_DATA)) : undefined;
+  if (!el) return;
+  const type = el.attrs['content-type'];
+  const version = el.attrs.version;
+  if ((type !== undefined && type.toLowerCase() !== 'text/vcard') || (version !== undefined && version !== VCARD_VERSION)) {
+    throw new DavError(403, `Address data is served as text/vcard version ${VCARD_VERSION} only.`, { condition: qn(NS_CARDDAV, 'supported-address-data') });
+  }
+}
+
+/** RFC 6352 §10.4.2: `<card:prop name="UID"/>` children ask for those properties only. */
+function partialNames(request: XmlElement | undefined): Set<string> | undefined {
+  if (!request || child(request, NS_CARDDAV, 'allprop')) return undefined;
+  const names = childrenNamed(request, NS_CARDDAV, 'prop').flatMap((p) => (p.attrs.name ? [p.attrs.name.toUpperCase()] : []));
+  return names.length > 0 ? new Set(names) : undefined;
+}
+
+/** The member name an href points to in `collectionHref`, or undefined when it points elsewhere. */
+function memberName(href: string, base: URL, collectionHref: string): string | undefined {
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(href, base).pathname);
+  } catch {
+    return undefined;
+  }
+  const collection = decodeURIComponent(collectionHref);
+  if (!path.startsWith(collection)) return undefined;
+  const name = path.slice(collection.length);
+  return name === '' || name.includes('/') ? undefined : name;
+}
+
+/** The path of an href as we answer it (clients compare paths; full URLs are reduced to theirs). */
+function canonicalHref(href: string, base: URL): string {
+  try {
+    return new URL(href, base).pathname;
+  } catch {
+    return href;
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The DAV server core: a registry that plugins fill with method handlers, reports and properties,
+ * and the dispatch of one request to them. It knows WebDAV's shapes (resources, properties,
+ * multistatus responses) but no protocol on top: CardDAV, sync and ACL behaviour all come from
+ * plugins, the way sabre/dav's `Server` only knows `ServerPlugin` (lib/DAV/ServerPlugin.php).
+ */
+import type { Request, Response } from 'express';
+import type { Logger } from '../log/logger.js';
+import type { DevicePrincipal } from '../devices/device-principal.js';
+import { DavError } from './dav-error.js';
+import type { ResponseSink } from './http-io.js';
+import { propstatXml, type Propstat } from './multistatus.js';
+import { clark, element, type QName, type XmlElement } from './xml.js';
+
+/**
+ * A node of the DAV tree. Optional members are capabilities: a resource with `etag` has a
+ * getetag, one with `members` can be listed at Depth 1, and so on. Protocol modules define richer
+ * capability interfaces (AddressBookCollection, SyncCollection) and test for them.
+ */
+export interface DavResource {
+  /** Canonical absolute path, percent-encoded; collections end in "/". */
+  readonly href: string;
+  readonly collection: boolean;
+  /** Elements of DAV:resourcetype (empty for a plain resource). */
+  readonly resourceTypes: readonly QName[];
+  readonly etag?: string;
+  readonly contentType?: string;
+  displayName?(): Promise<string | undefined>;
+  /** Depth: 1 — the members, a page at a time. */
+  members?(): AsyncIterable<DavResource[]>;
+  /** GET — the representation, with the ETag it is served under. */
+  read?(): Promise<{ body: string; contentType: string; etag?: string }>;
+}
+
+/** The request as handlers see it. */
+export interface DavContext {
+  readonly req: Request;
+  readonly res: Response;
+  readonly method: string;
+  /** Decoded absolute path of the request. */
+  readonly path: string;
+  readonly principal: DevicePrincipal;
+  /** Where the principal's own resources live (RFC 5397 current-user-principal and the home set). */
+  readonly principalHref: string;
+  readonly homeHref: string;
+  readonly log: Logger;
+  /** The resource at the request path; throws 404 when there is none. */
+  target(): Promise<DavResource>;
+  /** The request body (bounded by the method's limit). */
+  body(): Promise<Buffer>;
+  /** The parsed XML body, or undefined when it is empty. */
+  xml(): Promise<XmlElement | undefined>;
+  /** A streamed response body (gzip when the client takes it). */
+  stream(status: number, contentType: string): ResponseSink;
+}
+
+export type MethodHandler = (ctx: DavContext) => Promise<void>;
+export type ReportHandler = (ctx: DavContext, resource: DavResource, body: XmlElement) => Promise<void>;
+
+/** A property a plugin serves. */
+export interface PropertyDefinition {
+  name: QName;
+  /**
+   * The property's inner XML on this resource, or undefined when the resource has no such property
+   * (it is then reported in a 404 propstat). `request` is the element the client asked with, for
+   * properties that take parameters (CARDDAV:address-data).
+   */
+  get(resource: DavResource, ctx: DavContext, request: XmlElement | undefined): string | undefined | Promise<string | undefined>;
+  /** Included in allprop answers (RFC 4918 §9.1 lets a server leave computed properties out). */
+  allprop?: boolean;
+}
+
+/** What a PROPFIND or REPORT asked for. */
+export type PropRequest = { kind: 'prop'; props: XmlElement[] } | { kind: 'allprop'; include: XmlElement[] } | { kind: 'propname' };
+
+/** A DAV plugin: registers its handlers in `initialize`, like sabre's ServerPlugin. */
+export interface DavPlugin {
+  readonly name: string;
+  initialize(server: DavServer): void;
+  /** Compliance classes for the DAV header (RFC 4918 §10.1), e.g. "1", "addressbook". */
+  getFeatures?(): string[];
+  /** Reports this plugin answers on the resource (for DAV:supported-report-set). */
+  getSupportedReports?(resource: DavResource): QName[];
+  /**
+   * Called before properties of a page of resources are written: the place to load in one batch
+   * what the properties will need (address data), instead of one read per resource.
+   */
+  preload?(resources: DavResource[], request: PropRequest, ctx: DavContext): Promise<void>;
+}
+
+export class DavServer {
+  private readonly plugins: DavPlugin[] = [];
+  private readonly methods = new Map<string, MethodHandler>();
+  private readonly advertised = new Set<string>();
+  private readonly reports = new Map<string, ReportHandler>();
+  private readonly properties = new Map<string, PropertyDefinition>();
+
+  addPlugin(plugin: DavPlugin): this {
+    this.plugins.push(plugin);
+    plugin.initialize(this);
+    return this;
+  }
+
+  /** Registers a method; `advertised: false` keeps it out of Allow (methods that are always refused). */
+  on(method: string, handler: MethodHandler, options: { advertised?: boolean } = {}): void {
+    this.methods.set(method.toUpperCase(), handler);
+    if (options.advertised !== false) this.advertised.add(method.toUpperCase());
+  }
+
+  onReport(name: QName, handler: ReportHandler): void {
+    this.reports.set(clark(name), handler);
+  }
+
+  defineProperty(def: PropertyDefinition): void {
+    this.properties.set(clark(def.name), def);
+  }
+
+  /** Methods answered, for the Allow header. */
+  allowedMethods(): string[] {
+    return ['OPTIONS', ...this.advertised].filter((m, i, all) => all.indexOf(m) === i);
+  }
+
+  features(): string[] {
+    return [...new Set(this.plugins.flatMap((p) => p.getFeatures?.() ?? []))];
+  }
+
+  supportedReports(resource: DavResource): QName[] {
+    return this.plugins.flatMap((p) => p.getSupportedReports?.(resource) ?? []);
+  }
+
+  report(name: QName): ReportHandler | undefined {
+    return this.reports.get(clark(name));
+  }
+
+  async handle(ctx: DavContext): Promise<void> {
+    const handler = this.methods.get(ctx.method);
+    if (!handler) throw new DavError(405, `${ctx.method} is not supported here.`, { headers: { Allow: this.allowedMethods().join(', ') } });
+    await handler(ctx);
+  }
+
+  async preload(resources: DavResource[], request: PropRequest, ctx: DavContext): Promise<void> {
+    for (const p of this.plugins) await p.preload?.(resources, request, ctx);
+  }
+
+  /** The propstats of one resource: found properties under 200 (first), the rest under 404. */
+  async propstats(resource: DavResource, request: PropRequest, ctx: DavContext): Promise<Propstat[]> {
+    const found: string[] = [];
+    const missing: string[] = [];
+    if (request.kind === 'propname') {
+      for (const def of this.properties.values()) {
+        if ((await def.get(resource, ctx, undefined)) !== undefined) found.push(element(def.name));
+      }
+      return [{ status: 200, props: found }];
+    }
+    const asked: { name: QName; el: XmlElement | undefined }[] = [];
+    if (request.kind === 'allprop') {
+      for (const def of this.properties.values()) if (def.allprop) asked.push({ name: def.name, el: undefined });
+      for (const el of request.include) if (!asked.some((a) => clark(a.name) === clark(el))) asked.push({ name: el, el });
+    } else {
+      for (const el of request.props) asked.push({ name: { ns: el.ns, local: el.local }, el });
+    }
+    for (const { name, el } of asked) {
+      const def = this.properties.get(clark(name));
+      const value = def ? await def.get(resource, ctx, el) : undefined;
+      if (value !== undefined) found.push(element(name, value));
+      // allprop leaves out what a resource does not have; an explicit request gets a 404 for it.
+      else if (request.kind === 'prop' || el) missing.push(element(name));
+    }
+    const out: Propstat[] = [];
+    if (found.length > 0 || missing.length === 0) out.push({ status: 200, props: found });
+    if (missing.length > 0) out.push({ status: 404, props: missing });
+    return out;
+  }
+
+  /** One `<d:response>` with the requested properties of a resource. */
+  async responseXml(resource: DavResource, request: PropRequest, ctx: DavContext): Promise<string> {
+    return propstatXml(resource.href, await this.propstats(resource, request, ctx));
+  }
+}
