@@ -22,6 +22,7 @@ import type { DevicePrincipal } from '../devices/device-principal.js';
 import { DirectoryRepository } from '../store/directory-repository.js';
 import { FeedRepository } from '../store/feed-repository.js';
 import type { DatabaseSchema } from '../store/schema.js';
+import { TenantRepository } from '../store/tenant-repository.js';
 import { FeedPositionUnavailable, type AddressBookData, type AddressBookStore, type CardContent, type CardVersion, type FeedEntry, type FeedPosition, type SyncSupport } from './address-book-store.js';
 
 /** Ids per `in (…)` statement: far below SQLite's bound-parameter limit, large enough to be few. */
@@ -56,48 +57,29 @@ class FeedAddressBook implements AddressBookData, SyncSupport {
   }
 
   async displayName(): Promise<string> {
-    const row = await this.db.selectFrom('tenants').select('display_name').where('id', '=', this.tenantId).executeTakeFirst();
-    return row?.display_name ? `${row.display_name} directory` : 'Company directory';
+    const tenant = await new TenantRepository(this.db).get(this.tenantId);
+    return tenant?.displayName ? `${tenant.displayName} directory` : 'Company directory';
   }
 
   async position(): Promise<FeedPosition> {
     if (this.audienceId === 0) return { audienceId: 0, seq: 0 };
-    // max() over the (audience_id, seq, …) primary key: one index probe.
-    const row = await this.db.selectFrom('contact_changes').select((eb) => eb.fn.max('seq').as('seq')).where('audience_id', '=', this.audienceId).executeTakeFirst();
-    return { audienceId: this.audienceId, seq: Number(row?.seq ?? 0) };
+    return { audienceId: this.audienceId, seq: await new FeedRepository(this.db).latestSeq(this.audienceId) };
   }
 
   async versions(contactIds: readonly string[]): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    if (this.audienceId === 0) return out;
-    for (let i = 0; i < contactIds.length; i += BATCH) {
-      const rows = await this.db
-        .selectFrom('audience_contacts')
-        .select(['contact_id', 'seq'])
-        .where('audience_id', '=', this.audienceId)
-        .where('contact_id', 'in', contactIds.slice(i, i + BATCH))
-        .execute();
-      for (const r of rows) out.set(r.contact_id, Number(r.seq));
-    }
-    return out;
+    if (this.audienceId === 0) return new Map();
+    return new FeedRepository(this.db).contactVersions(this.audienceId, contactIds);
   }
 
   async *list(pageSize = 1000): AsyncIterable<CardVersion[]> {
     if (this.audienceId === 0) return;
+    const feed = new FeedRepository(this.db);
     let after = '';
     for (;;) {
-      // Keyset paging on the (audience_id, contact_id) primary key.
-      const rows = await this.db
-        .selectFrom('audience_contacts')
-        .select(['contact_id', 'seq'])
-        .where('audience_id', '=', this.audienceId)
-        .where('contact_id', '>', after)
-        .orderBy('contact_id')
-        .limit(pageSize)
-        .execute();
-      if (rows.length > 0) yield rows.map((r) => ({ contactId: r.contact_id, version: Number(r.seq) }));
+      const rows = await feed.contactsPage(this.audienceId, after, pageSize);
+      if (rows.length > 0) yield rows.map((r) => ({ contactId: r.contactId, version: r.seq }));
       if (rows.length < pageSize) return;
-      after = rows[rows.length - 1]!.contact_id;
+      after = rows[rows.length - 1]!.contactId;
     }
   }
 
@@ -109,28 +91,11 @@ class FeedAddressBook implements AddressBookData, SyncSupport {
     for (let i = 0; i < contactIds.length; i += BATCH) {
       const chunk = contactIds.slice(i, i + BATCH);
       const users = await directory.getUsers<UserData>(this.tenantId, chunk);
-      const updated = await this.updatedAt(chunk);
-      const photos = await this.photos(users.filter((u) => u.photoHash).map((u) => u.id));
+      const photos = await directory.getPhotos(this.tenantId, users.filter((u) => u.photoHash).map((u) => u.id));
       for (const u of users) {
         const contact = projectContact({ ...u.data, id: u.id } as DirectoryUser, policy);
-        out.set(u.id, { contact, updatedAt: updated.get(u.id) ?? 0, photo: photos.get(u.id) });
+        out.set(u.id, { contact, updatedAt: u.updatedAt ?? 0, photo: photos.get(u.id) });
       }
-    }
-    return out;
-  }
-
-  private async updatedAt(ids: string[]): Promise<Map<string, number>> {
-    const rows = await this.db.selectFrom('directory_users').select(['id', 'updated_at']).where('tenant_id', '=', this.tenantId).where('id', 'in', ids).execute();
-    return new Map(rows.map((r) => [r.id, Number(r.updated_at)]));
-  }
-
-  private async photos(ids: string[]): Promise<Map<string, { contentType: string; bytes: Buffer }>> {
-    const out = new Map<string, { contentType: string; bytes: Buffer }>();
-    if (ids.length === 0) return out;
-    const rows = await this.db.selectFrom('directory_photos').select(['user_id', 'content_type', 'data']).where('tenant_id', '=', this.tenantId).where('user_id', 'in', ids).execute();
-    for (const r of rows) {
-      // Same associated data as DirectoryRepository.setPhoto seals with.
-      out.set(r.user_id, { contentType: r.content_type, bytes: this.deps.cipher.decrypt(Buffer.from(r.data), `${this.tenantId}:photo:${r.user_id}`) });
     }
     return out;
   }

@@ -12,6 +12,8 @@ export interface StoredUser<T = unknown> {
   hidden: boolean;
   hasMail: boolean;
   photoHash: string | null;
+  /** When the row was last written (a sync round's time): a card's REV. */
+  updatedAt?: number;
 }
 
 /** The plain flags of a user, readable without decrypting anything (the policy's exclusions use them). */
@@ -160,6 +162,16 @@ export class DirectoryRepository {
     return row && { contentType: row.content_type, bytes: this.cipher.decrypt(Buffer.from(row.data), directoryContext(tenantId, 'photo', userId)) };
   }
 
+  /** Photos of several users at once (those without one are absent from the map). */
+  async getPhotos(tenantId: string, userIds: readonly string[]): Promise<Map<string, { contentType: string; bytes: Buffer }>> {
+    const out = new Map<string, { contentType: string; bytes: Buffer }>();
+    for (let i = 0; i < userIds.length; i += CHUNK) {
+      const rows = await this.db.selectFrom('directory_photos').selectAll().where('tenant_id', '=', tenantId).where('user_id', 'in', userIds.slice(i, i + CHUNK)).execute();
+      for (const r of rows) out.set(r.user_id, { contentType: r.content_type, bytes: this.cipher.decrypt(Buffer.from(r.data), directoryContext(tenantId, 'photo', r.user_id)) });
+    }
+    return out;
+  }
+
   async upsertGroups(tenantId: string, groups: StoredGroup[], now: number): Promise<void> {
     for (let i = 0; i < groups.length; i += CHUNK) {
       const rows = groups.slice(i, i + CHUNK).map((g) => ({
@@ -249,7 +261,7 @@ export class DirectoryRepository {
     return rows.map((r) => ({ groupId: r.group_id, memberId: r.member_id, memberType: r.member_type }));
   }
 
-  private toUser<T>(r: { id: string; data: Buffer; account_enabled: number; is_guest: number; is_licensed: number; hidden: number; has_mail: number; photo_hash: string | null; tenant_id: string }): StoredUser<T> {
+  private toUser<T>(r: { id: string; data: Buffer; account_enabled: number; is_guest: number; is_licensed: number; hidden: number; has_mail: number; photo_hash: string | null; tenant_id: string; updated_at: number }): StoredUser<T> {
     return {
       id: r.id,
       data: this.open<T>(r.tenant_id, 'user', r.id, r.data),
@@ -259,6 +271,7 @@ export class DirectoryRepository {
       hidden: r.hidden === 1,
       hasMail: r.has_mail === 1,
       photoHash: r.photo_hash,
+      updatedAt: Number(r.updated_at),
     };
   }
 }

@@ -105,6 +105,40 @@ export class FeedRepository {
     return rows.map((r) => ({ seq: r.seq, contactId: r.contact_id, op: r.op }));
   }
 
+  /** The audience's latest feed position: max() over the (audience_id, seq, …) primary key, one index probe. */
+  async latestSeq(audienceId: number): Promise<number> {
+    const row = await this.db.selectFrom('contact_changes').select((eb) => eb.fn.max('seq').as('seq')).where('audience_id', '=', audienceId).executeTakeFirst();
+    return Number(row?.seq ?? 0);
+  }
+
+  /** The feed position of each given contact's last change in the audience (absent: not in it). */
+  async contactVersions(audienceId: number, contactIds: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (let i = 0; i < contactIds.length; i += CHUNK) {
+      const rows = await this.db
+        .selectFrom('audience_contacts')
+        .select(['contact_id', 'seq'])
+        .where('audience_id', '=', audienceId)
+        .where('contact_id', 'in', contactIds.slice(i, i + CHUNK))
+        .execute();
+      for (const r of rows) out.set(r.contact_id, Number(r.seq));
+    }
+    return out;
+  }
+
+  /** A page of the audience's contacts in id order (keyset paging on the primary key). */
+  async contactsPage(audienceId: number, afterContactId: string, limit: number): Promise<{ contactId: string; seq: number }[]> {
+    const rows = await this.db
+      .selectFrom('audience_contacts')
+      .select(['contact_id', 'seq'])
+      .where('audience_id', '=', audienceId)
+      .where('contact_id', '>', afterContactId)
+      .orderBy('contact_id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ contactId: r.contact_id, seq: Number(r.seq) }));
+  }
+
   /** Removes every audience of the tenant, with their contact sets, members and feeds (cascade). */
   async purgeTenant(tenantId: string): Promise<void> {
     await this.db.deleteFrom('audiences').where('tenant_id', '=', tenantId).execute();
