@@ -1,0 +1,46 @@
+import { performance } from 'node:perf_hooks';
+import { USER_SELECT } from '../../src/core/policy/contact-fields.js';
+import { GROUP_SELECT } from '../../src/core/sync/user-record.js';
+
+export interface PagingFigures {
+  wallMs: number;
+  requests: number;
+  objects: number;
+  /** Response bytes as received (the dev tenant does not compress). */
+  bytes: number;
+}
+
+/** Paging both delta queries, and each on its own. */
+export interface BaselineFigures extends PagingFigures {
+  users: PagingFigures;
+  groups: PagingFigures;
+}
+
+/**
+ * The floor for a first round: follow every nextLink of /users/delta and then /groups/delta to the
+ * deltaLink with the bare `fetch` (undici, Node's built-in), the sync's token and no SDK, parsing
+ * each page only to find the next link and throwing it away. Same `$select` as the sync.
+ */
+export async function pageDeltaToEnd(graphBaseUrl: string, token: string): Promise<BaselineFigures> {
+  const users = await pageToEnd(`${graphBaseUrl}/users/delta?$select=${USER_SELECT.join(',')}`, token);
+  const groups = await pageToEnd(`${graphBaseUrl}/groups/delta?$select=${GROUP_SELECT.join(',')}`, token);
+  const sum = (k: keyof PagingFigures) => users[k] + groups[k];
+  return { wallMs: sum('wallMs'), requests: sum('requests'), objects: sum('objects'), bytes: sum('bytes'), users, groups };
+}
+
+async function pageToEnd(first: string, token: string): Promise<PagingFigures> {
+  const figures = { wallMs: 0, requests: 0, objects: 0, bytes: 0 };
+  const started = performance.now();
+  for (let url: string | undefined = first; url; ) {
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    figures.requests++;
+    const text = await res.text();
+    if (!res.ok) throw new Error(`GET ${url}: ${res.status} ${text.slice(0, 300)}`);
+    figures.bytes += Buffer.byteLength(text);
+    const page = JSON.parse(text) as { value: unknown[]; '@odata.nextLink'?: string };
+    figures.objects += page.value.length;
+    url = page['@odata.nextLink'];
+  }
+  figures.wallMs = Math.round(performance.now() - started);
+  return figures;
+}
