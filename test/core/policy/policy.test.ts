@@ -1,4 +1,8 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DevRegistry } from '../../../src/dev-tenant/registry.js';
+import { CONTOSO_TENANT_ID, seedSampleOrganisation, switchboardApp } from '../../../src/dev-tenant/sample-organisation.js';
+import { projectRoot } from '../../../src/project.js';
 import { defaultPolicy, parsePolicy, PolicyError, validatePolicyReferences, type PolicyIssue } from '../../../src/core/policy/policy.js';
 
 const SALES_EU = '11111111-1111-4111-8111-111111111111';
@@ -182,5 +186,17 @@ describe('validatePolicyReferences', () => {
   it('finds nothing to report when every group exists', () => {
     const policy = parsePolicy({ version: 1, groups: [SALES_EU], mappings: [{ audience: EXECUTIVES, visible: [SALES_NA] }] });
     expect(validatePolicyReferences(policy, () => true)).toEqual([]);
+  });
+});
+
+describe('docs/examples/contoso-policy.json', () => {
+  it('is a valid policy naming the sample organisation\'s Sales, Executives, Sales EU and Sales NA groups', () => {
+    const policy = parsePolicy(JSON.parse(fs.readFileSync(`${projectRoot}/docs/examples/contoso-policy.json`, 'utf8')));
+    const registry = new DevRegistry('x');
+    seedSampleOrganisation(registry, switchboardApp({ clientId: '5b0a4d00-0000-4000-8000-000000000002', clientSecret: 's', identifierUri: 'api://x', appUrl: 'https://x' }));
+    const names = (ids: string[]) => ids.map((id) => registry.findTenant(CONTOSO_TENANT_ID)!.directory.getGroup(id)!.displayName);
+    expect(names(policy.groups)).toEqual(['Sales']);
+    expect(names([policy.mappings[0]!.audience])).toEqual(['Executives']);
+    expect(names(policy.mappings[0]!.visible)).toEqual(['Sales EU', 'Sales NA']);
   });
 });
