@@ -24,6 +24,11 @@ export interface RunningDevTenant extends DevTenant {
   authority: (tenant: string) => string;
   /** Trusts the dev CA for this process (fetch, https, MSAL) — done on start. */
   caPem: string;
+  /**
+   * A Graph token as Switchboard's sync holds one: delegated, for the admin of Contoso, with the sync
+   * core's permissions. Minted directly, for tests of the sync core that are not about sign-in.
+   */
+  syncGraphToken: () => Promise<string>;
   stop: () => Promise<void>;
 }
 
@@ -53,6 +58,13 @@ export async function startTestDevTenant(options: Partial<DevTenantOptions> & { 
     host: `localhost:${port}`,
     authority: (tenant) => `${baseUrl}/${tenant}`,
     caPem: certs.caPem,
+    syncGraphToken: () => {
+      const tenant = devTenant!.registry.findTenant(CONTOSO_TENANT_ID)!;
+      return devTenant!.tokens.graphAccessToken({
+        tenant, user: tenant.directory.getUser('ethan.walker@contoso.example')!, client: devTenant!.registry.apps.get(TEST_APP.clientId)!,
+        scopes: ['User.Read.All', 'GroupMember.Read.All'], roles: [],
+      });
+    },
     // Switchboard must never need more than its declared permissions: a test that met a Graph
     // refusal it did not ask for fails here, when its dev tenant stops.
     stop: async () => {

@@ -9,7 +9,7 @@ import { FieldCipher } from '../../../src/crypto/field-cipher.js';
 import { projectRoot } from '../../../src/project.js';
 import { DirectoryRepository } from '../../../src/store/directory-repository.js';
 import { openStore, type Store } from '../../../src/store/store.js';
-import { CONTOSO_TENANT_ID, startTestDevTenant, TEST_APP, type RunningDevTenant } from '../../helpers/dev-tenant.js';
+import { CONTOSO_TENANT_ID, startTestDevTenant, type RunningDevTenant } from '../../helpers/dev-tenant.js';
 import { createTestDatabase } from '../../helpers/postgres.js';
 import { spawnProcess } from '../../helpers/processes.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -36,8 +36,7 @@ describe('an instance killed mid-round on PostgreSQL', () => {
     store = openStore({ kind: 'postgres', url: db.url });
     await store.migrate();
     await store.tenants.upsert(CONTOSO_TENANT_ID, 'Contoso');
-    const tenant = dev.registry.findTenant(CONTOSO_TENANT_ID)!;
-    token = await dev.tokens.graphAccessToken({ tenant, user: tenant.directory.getUser('ethan.walker@contoso.example')!, client: dev.registry.apps.get(TEST_APP.clientId)!, scopes: ['User.Read.All', 'GroupMember.Read.All'], roles: [] });
+    token = await dev.syncGraphToken();
     childJs = path.join(tmp.dir, 'sync-child.mjs');
     await build({
       entryPoints: [path.join(projectRoot, 'test/core/sync/fixtures/sync-child.ts')], outfile: childJs, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'silent',

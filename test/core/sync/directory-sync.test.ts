@@ -7,7 +7,7 @@ import type { UserData } from '../../../src/core/sync/user-record.js';
 import { FieldCipher } from '../../../src/crypto/field-cipher.js';
 import { DirectoryRepository } from '../../../src/store/directory-repository.js';
 import { openStore, type Store } from '../../../src/store/store.js';
-import { CONTOSO_TENANT_ID, startTestDevTenant, TEST_APP, type RunningDevTenant } from '../../helpers/dev-tenant.js';
+import { CONTOSO_TENANT_ID, startTestDevTenant, type RunningDevTenant } from '../../helpers/dev-tenant.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { FetchPages } from './fetch-pages.js';
 
@@ -38,8 +38,7 @@ describe('directory sync by delta against the dev tenant', () => {
 
   beforeAll(async () => {
     dev = await startTestDevTenant();
-    const tenant = dev.registry.findTenant(CONTOSO_TENANT_ID)!;
-    const token = await dev.tokens.graphAccessToken({ tenant, user: tenant.directory.getUser('ethan.walker@contoso.example')!, client: dev.registry.apps.get(TEST_APP.clientId)!, scopes: ['User.Read.All', 'GroupMember.Read.All'], roles: [] });
+    const token = await dev.syncGraphToken();
     pages = new FetchPages(`${dev.baseUrl}/v1.0`, async () => token);
     store = openStore({ kind: 'sqlite', path: dbFile });
     await store.migrate();

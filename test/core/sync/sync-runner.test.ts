@@ -11,7 +11,7 @@ import { FeedRepository } from '../../../src/store/feed-repository.js';
 import { savePolicy } from '../../../src/core/tenant-policy.js';
 import { defaultPolicy } from '../../../src/core/policy/policy.js';
 import { openStore, type Store } from '../../../src/store/store.js';
-import { CONTOSO_TENANT_ID, startTestDevTenant, TEST_APP, type RunningDevTenant } from '../../helpers/dev-tenant.js';
+import { CONTOSO_TENANT_ID, startTestDevTenant, type RunningDevTenant } from '../../helpers/dev-tenant.js';
 import { createTestDatabase } from '../../helpers/postgres.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { FetchPages } from './fetch-pages.js';
@@ -30,8 +30,7 @@ describe('sync runs: records, locks, several instances', () => {
 
   beforeAll(async () => {
     dev = await startTestDevTenant();
-    const tenant = dev.registry.findTenant(CONTOSO_TENANT_ID)!;
-    token = await dev.tokens.graphAccessToken({ tenant, user: tenant.directory.getUser('ethan.walker@contoso.example')!, client: dev.registry.apps.get(TEST_APP.clientId)!, scopes: ['User.Read.All', 'GroupMember.Read.All'], roles: [] });
+    token = await dev.syncGraphToken();
   });
   afterAll(async () => {
     await dev.stop();
@@ -117,8 +116,7 @@ describe('photo sync', () => {
 
   beforeAll(async () => {
     dev = await startTestDevTenant();
-    const tenant = dev.registry.findTenant(CONTOSO_TENANT_ID)!;
-    token = await dev.tokens.graphAccessToken({ tenant, user: tenant.directory.getUser('ethan.walker@contoso.example')!, client: dev.registry.apps.get(TEST_APP.clientId)!, scopes: ['User.Read.All', 'GroupMember.Read.All'], roles: [] });
+    token = await dev.syncGraphToken();
   });
   afterAll(async () => {
     await dev.stop();

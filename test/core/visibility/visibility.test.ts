@@ -7,7 +7,7 @@ import { recomputeVisibility } from '../../../src/core/visibility/recompute.js';
 import { FieldCipher } from '../../../src/crypto/field-cipher.js';
 import { FeedRepository } from '../../../src/store/feed-repository.js';
 import { openStore, type Store } from '../../../src/store/store.js';
-import { CONTOSO_TENANT_ID, startTestDevTenant, TEST_APP, type RunningDevTenant } from '../../helpers/dev-tenant.js';
+import { CONTOSO_TENANT_ID, startTestDevTenant, type RunningDevTenant } from '../../helpers/dev-tenant.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { FetchPages } from '../sync/fetch-pages.js';
 
@@ -45,8 +45,7 @@ describe('visibility: audiences and the change feed', () => {
 
   beforeAll(async () => {
     dev = await startTestDevTenant();
-    const tenant = dev.registry.findTenant(CONTOSO_TENANT_ID)!;
-    const token = await dev.tokens.graphAccessToken({ tenant, user: tenant.directory.getUser('ethan.walker@contoso.example')!, client: dev.registry.apps.get(TEST_APP.clientId)!, scopes: ['User.Read.All', 'GroupMember.Read.All'], roles: [] });
+    const token = await dev.syncGraphToken();
     pages = new FetchPages(`${dev.baseUrl}/v1.0`, async () => token);
     store = openStore({ kind: 'sqlite', path: `${tmp.dir}/v.db` });
     await store.migrate();
