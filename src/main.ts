@@ -9,8 +9,8 @@ import { createApp } from './server/app.js';
 import { listen, type RunningServer } from './server/http-server.js';
 import { openStore } from './store/store.js';
 import { createSyncCore } from './sync-core.js';
+import { tabApiRouter } from './server/tab-api.js';
 import { createDevices } from './devices/create-devices.js';
-import { deviceApiRoutes } from './devices/device-api.js';
 import { onboardingRoutes } from './devices/onboarding-routes.js';
 import { carddavRoutes } from './carddav/routes.js';
 import { dataCipher } from './crypto/data-cipher.js';
@@ -54,8 +54,7 @@ async function main(): Promise<void> {
   let shuttingDown = false;
   const app = createApp({
     logger, store, version, tabDir: path.join(projectRoot, 'dist', 'tab'),
-    // The tab's sign-in (issue 6) will name the caller; until then the devices API answers 401.
-    apiRouters: [deviceApiRoutes({ devices: devices.service, callerOf: () => undefined })],
+    apiRouters: [tabApiRouter({ config, store, syncCore, devices, logger })],
     routers: [
       { path: '/enroll', router: onboardingRoutes({ devices: devices.service }) },
       { path: '/', router: carddavRoutes({ authenticator: devices.authenticator, db: store.db, cipher: dataCipher(config), publicUrl: config.publicUrl, logger }) },
