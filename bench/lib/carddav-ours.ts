@@ -1,0 +1,123 @@
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { PublicClientApplication } from '@azure/msal-node';
+import express from 'express';
+import { decodeJwt } from 'jose';
+import { carddavRoutes } from '../../src/carddav/routes.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { loadPolicy, savePolicy } from '../../src/core/tenant-policy.js';
+import { createDevices } from '../../src/devices/create-devices.js';
+import { createLogger } from '../../src/log/logger.js';
+import { openStore } from '../../src/store/store.js';
+import { createSyncCore } from '../../src/sync-core.js';
+import { TenantAccess, type SignedInUser } from '../../src/tenant-access.js';
+import type { DevTenantListing, DevTenantProcess } from './dev-tenant-process.js';
+
+const TEAMS_WEB_CLIENT_ID = '5e3ce6c0-2b1f-4285-8d4b-75ee78787346';
+
+/** Our CardDAV server for the benchmark: plain HTTP on loopback, in this process. */
+export interface OurServer {
+  baseUrl: string;
+  /** Path of the device's address book, with a trailing slash. */
+  book: string;
+  authorization: string;
+  /** Who sees the book and what the policy is, for the report. */
+  description: string;
+  ingestMs: number;
+  /** Changes one user in the dev tenant and runs a sync round; returns the round's time. */
+  changeOneUser(n: number): Promise<{ roundMs: number }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The sync core as production wires it (`createSyncCore` on a fresh SQLite store, `TenantAccess` for
+ * the grant), one full round from the dev tenant, a policy that lets one user see everyone in
+ * "All Employees", a device for that user (`DevicesService.addDevice`), and `carddavRoutes` on an
+ * express app served over plain HTTP on 127.0.0.1, like the reference servers.
+ */
+export async function startOurServer(options: { dev: DevTenantProcess; tenant: DevTenantListing; password: string; identifierUri: string; sqlitePath: string; log: (m: string) => void }): Promise<OurServer> {
+  const { dev, tenant } = options;
+  const signedIn = await signIn(dev, tenant, options.password, options.identifierUri);
+  options.log(`signed in as ${signedIn.user.username}`);
+  const { config } = loadConfig({
+    generateSecrets: false,
+    environment: {
+      ...process.env,
+      DEV_TENANT_PORT: new URL(dev.baseUrl).port,
+      AAD_APP_OAUTH_AUTHORITY_HOST: dev.baseUrl,
+      GRAPH_BASE_URL: `${dev.baseUrl}/v1.0`,
+      STORE: 'sqlite',
+      SQLITE_PATH: options.sqlitePath,
+      LOG_LEVEL: 'warn',
+    },
+  });
+  if (config.store.kind !== 'sqlite') throw new Error('expected the SQLite store');
+  const store = openStore(config.store);
+  await store.migrate();
+  const logger = createLogger('warn');
+  const core = createSyncCore(config, store, logger);
+  const access = new TenantAccess({ store, tokens: core.tokens, runner: { run: async () => ({ status: 'busy' }) }, logger });
+  await access.graphToken(signedIn.ssoToken, signedIn.user);
+  const tenantId = tenant.id;
+  const round = async (): Promise<number> => {
+    const started = performance.now();
+    const outcome = await core.runner.run(tenantId, 'manual');
+    if (outcome.status !== 'succeeded') throw new Error(`sync round ${outcome.status}`);
+    return performance.now() - started;
+  };
+  const t = performance.now();
+  await round();
+  const deps = { db: store.db, cipher: core.cipher };
+  const allEmployees = tenant.groups.find((g) => g.displayName === 'All Employees');
+  if (!allEmployees) throw new Error('the synthetic tenant has no "All Employees" group');
+  // The default exclusions (disabled accounts, guests, rooms, hidden) stay: hence a little under 10k cards.
+  const { policy, version } = await loadPolicy(deps, tenantId);
+  await savePolicy(deps, tenantId, { ...policy, groups: [allEmployees.id], mappings: [] }, version, { id: 'bench', name: 'Benchmark' });
+  const ingestMs = performance.now() - t;
+  options.log(`synced and policy saved in ${Math.round(ingestMs)} ms`);
+
+  const devices = createDevices({ store, config });
+  const { credentials } = await devices.service.addDevice(tenantId, signedIn.user.userId, 'other', 'bench');
+  const app = express();
+  app.use(carddavRoutes({ authenticator: devices.authenticator, db: store.db, cipher: core.cipher, publicUrl: 'http://127.0.0.1', logger }));
+  const server = http.createServer({ keepAliveTimeout: 60_000 }, app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const book = new URL(credentials.addressBookUrl).pathname.replace(/\/?$/, '/');
+  // The user whose title changes: someone in the book, not the device's owner.
+  const target = tenant.users.find((u, i) => i > 10 && u.id !== signedIn.user.userId)!;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    book,
+    authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`,
+    description: `device of ${signedIn.user.username}; policy groups: All Employees (${allEmployees.id})`,
+    ingestMs,
+    changeOneUser: async (n) => {
+      await dev.control('PATCH', `/tenants/${tenantId}/users/${target.id}`, { jobTitle: `CardDAV Bench Title ${n}` });
+      return { roundMs: await round() };
+    },
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await store.close();
+    },
+  };
+}
+
+/** A Teams SSO token for the first synthetic user who can sign in (ROPC as the Teams web client), as bench/sync-ingest.ts does. */
+async function signIn(dev: DevTenantProcess, tenant: DevTenantListing, password: string, identifierUri: string): Promise<{ ssoToken: string; user: SignedInUser }> {
+  const pca = new PublicClientApplication({ auth: { clientId: TEAMS_WEB_CLIENT_ID, authority: `${dev.baseUrl}/${tenant.id}`, knownAuthorities: [dev.host] } });
+  const failures: string[] = [];
+  for (const candidate of tenant.users.slice(0, 10)) {
+    try {
+      const result = await pca.acquireTokenByUsernamePassword({ scopes: [`${identifierUri}/access_as_user`], username: candidate.userPrincipalName, password });
+      if (!result) continue;
+      const oid = decodeJwt(result.accessToken).oid;
+      return { ssoToken: result.accessToken, user: { tenantId: tenant.id, userId: String(oid), username: candidate.userPrincipalName } };
+    } catch (err) {
+      failures.push(`${candidate.userPrincipalName}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    }
+  }
+  throw new Error(`no synthetic user could sign in:\n${failures.join('\n')}`);
+}
+
