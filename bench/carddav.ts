@@ -1,11 +1,8 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config/load-config.js';
-import { ensureDevCertificates } from '../src/tls/dev-certificates.js';
-import { trustExtraCertificateAuthority } from '../src/tls/outbound-trust.js';
 import { davx5 } from '../test/carddav/client-bodies.js';
+import { prepareBenchEnvironment } from './lib/bench-environment.js';
 import { startOurServer } from './lib/carddav-ours.js';
 import { startRadicale, startXandikos, type Card, type ReferenceServer } from './lib/carddav-references.js';
 import { renderCardDavReport, type ServerResult } from './lib/carddav-report.js';
@@ -42,12 +39,7 @@ const { values } = parseArgs({
 });
 releaseOnExit();
 const started = performance.now();
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-process.chdir(root);
-const { config } = loadConfig();
-if (config.tls.mode !== 'dev-ca') throw new Error('The benchmark runs against the local dev tenant: TLS_MODE must be dev-ca (env/.env.local)');
-if (!config.entra.identifierUri) throw new Error('TAB_DOMAIN and BOT_ID are needed for the app id URI');
-trustExtraCertificateAuthority(ensureDevCertificates(config.tls.dir, []).caPem);
+const { root, config } = prepareBenchEnvironment();
 
 const users = Number(values.users);
 const groups = Number(values.groups);

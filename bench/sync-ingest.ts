@@ -2,14 +2,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { PublicClientApplication } from '@azure/msal-node';
-import { decodeJwt } from 'jose';
-import { loadConfig } from '../src/config/load-config.js';
-import type { SignedInUser } from '../src/tenant-access.js';
-import { ensureDevCertificates } from '../src/tls/dev-certificates.js';
-import { trustExtraCertificateAuthority } from '../src/tls/outbound-trust.js';
+import { prepareBenchEnvironment, signInSyntheticUser } from './lib/bench-environment.js';
 import { releaseOnExit, tempDir } from './lib/children.js';
-import { startDevTenantProcess, type DevTenantListing, type DevTenantProcess } from './lib/dev-tenant-process.js';
+import { startDevTenantProcess, type DevTenantListing } from './lib/dev-tenant-process.js';
 import { changeDirectory } from './lib/directory-changes.js';
 import { pageDeltaToEnd } from './lib/graph-baseline.js';
 import { runIngestWorker } from './lib/ingest-worker.js';
@@ -30,7 +25,6 @@ import { WorkerClient } from './lib/worker-client.js';
  *  [--samples 200] [--report bench/REPORT.md | --no-report] [--cpu-prof]`
  */
 
-const TEAMS_WEB_CLIENT_ID = '5e3ce6c0-2b1f-4285-8d4b-75ee78787346';
 const SYNTHETIC_DOMAIN = 'synthetic.example';
 const JOB_TITLE_CHANGES = 900;
 const DEPARTMENT_MOVES = 50;
@@ -61,13 +55,7 @@ async function main(): Promise<void> {
   });
   releaseOnExit();
   const started = performance.now();
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-  process.chdir(root);
-  // On a fresh checkout this generates the local secrets before the dev tenant reads the same files.
-  const { config } = loadConfig();
-  if (config.tls.mode !== 'dev-ca') throw new Error('The benchmark runs against the local dev tenant: TLS_MODE must be dev-ca (env/.env.local)');
-  if (!config.entra.identifierUri) throw new Error('TAB_DOMAIN and BOT_ID are needed for the app id URI');
-  trustExtraCertificateAuthority(ensureDevCertificates(config.tls.dir, []).caPem);
+  const { root, config } = prepareBenchEnvironment();
 
   const sizes = values.sizes.split(',').map((s) => {
     const [users, groups, runs = 1] = s.split('x').map(Number);
@@ -112,7 +100,7 @@ async function benchSize(users: number, groups: number, options: Options, label:
     const listing = await dev.tenants();
     const tenant = listing.tenants.find((x) => x.domain === SYNTHETIC_DOMAIN);
     if (!tenant) throw new Error(`the dev tenant has no ${SYNTHETIC_DOMAIN} tenant`);
-    const signedIn = await signIn(dev, tenant, listing.password, options.identifierUri);
+    const signedIn = await signInSyntheticUser(dev, tenant, listing.password, options.identifierUri);
     log(`signed in as ${signedIn.user.username}`);
     const graphBaseUrl = `${dev.baseUrl}/v1.0`;
     const worker = await WorkerClient.start({
@@ -165,24 +153,6 @@ async function benchSize(users: number, groups: number, options: Options, label:
     await dev.stop();
     tmp.remove();
   }
-}
-
-/** A Teams SSO token for the first synthetic user who can sign in (ROPC as the Teams web client). */
-async function signIn(dev: DevTenantProcess, tenant: DevTenantListing, password: string, identifierUri: string): Promise<{ ssoToken: string; user: SignedInUser }> {
-  const pca = new PublicClientApplication({ auth: { clientId: TEAMS_WEB_CLIENT_ID, authority: `${dev.baseUrl}/${tenant.id}`, knownAuthorities: [dev.host] } });
-  const failures: string[] = [];
-  // The first user usually signs in; a disabled account or shared mailbox is skipped.
-  for (const candidate of tenant.users.slice(0, 10)) {
-    try {
-      const result = await pca.acquireTokenByUsernamePassword({ scopes: [`${identifierUri}/access_as_user`], username: candidate.userPrincipalName, password });
-      if (!result) continue;
-      const oid = decodeJwt(result.accessToken).oid;
-      return { ssoToken: result.accessToken, user: { tenantId: tenant.id, userId: String(oid), username: candidate.userPrincipalName } };
-    } catch (err) {
-      failures.push(`${candidate.userPrincipalName}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-    }
-  }
-  throw new Error(`no synthetic user could sign in:\n${failures.join('\n')}`);
 }
 
 /**

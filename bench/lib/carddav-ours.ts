@@ -1,8 +1,6 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { PublicClientApplication } from '@azure/msal-node';
 import express from 'express';
-import { decodeJwt } from 'jose';
 import { carddavRoutes } from '../../src/carddav/routes.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { loadPolicy, savePolicy } from '../../src/core/tenant-policy.js';
@@ -10,10 +8,10 @@ import { createDevices } from '../../src/devices/create-devices.js';
 import { createLogger } from '../../src/log/logger.js';
 import { openStore } from '../../src/store/store.js';
 import { createSyncCore } from '../../src/sync-core.js';
-import { TenantAccess, type SignedInUser } from '../../src/tenant-access.js';
+import { TenantAccess } from '../../src/tenant-access.js';
+import { signInSyntheticUser } from './bench-environment.js';
 import type { DevTenantListing, DevTenantProcess } from './dev-tenant-process.js';
 
-const TEAMS_WEB_CLIENT_ID = '5e3ce6c0-2b1f-4285-8d4b-75ee78787346';
 
 /** Our CardDAV server for the benchmark: plain HTTP on loopback, in this process. */
 export interface OurServer {
@@ -37,7 +35,7 @@ export interface OurServer {
  */
 export async function startOurServer(options: { dev: DevTenantProcess; tenant: DevTenantListing; password: string; identifierUri: string; sqlitePath: string; log: (m: string) => void }): Promise<OurServer> {
   const { dev, tenant } = options;
-  const signedIn = await signIn(dev, tenant, options.password, options.identifierUri);
+  const signedIn = await signInSyntheticUser(dev, tenant, options.password, options.identifierUri);
   options.log(`signed in as ${signedIn.user.username}`);
   const { config } = loadConfig({
     generateSecrets: false,
@@ -102,22 +100,5 @@ export async function startOurServer(options: { dev: DevTenantProcess; tenant: D
       await store.close();
     },
   };
-}
-
-/** A Teams SSO token for the first synthetic user who can sign in (ROPC as the Teams web client), as bench/sync-ingest.ts does. */
-async function signIn(dev: DevTenantProcess, tenant: DevTenantListing, password: string, identifierUri: string): Promise<{ ssoToken: string; user: SignedInUser }> {
-  const pca = new PublicClientApplication({ auth: { clientId: TEAMS_WEB_CLIENT_ID, authority: `${dev.baseUrl}/${tenant.id}`, knownAuthorities: [dev.host] } });
-  const failures: string[] = [];
-  for (const candidate of tenant.users.slice(0, 10)) {
-    try {
-      const result = await pca.acquireTokenByUsernamePassword({ scopes: [`${identifierUri}/access_as_user`], username: candidate.userPrincipalName, password });
-      if (!result) continue;
-      const oid = decodeJwt(result.accessToken).oid;
-      return { ssoToken: result.accessToken, user: { tenantId: tenant.id, userId: String(oid), username: candidate.userPrincipalName } };
-    } catch (err) {
-      failures.push(`${candidate.userPrincipalName}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-    }
-  }
-  throw new Error(`no synthetic user could sign in:\n${failures.join('\n')}`);
 }
 
