@@ -104,7 +104,7 @@ function printBanner(config: Config): void {
   if (config.devTenant.enabled) {
     lines.push(
       `  Dev tenant (stand-in for Entra ID + Graph): https://localhost:${config.devTenant.port}/_dev/tenants`,
-      `    Sign in as ethan.walker@contoso.example (admin) or amelia.hart@contoso.example, password ${config.devTenant.password}`,
+      `    Its users: ethan.walker@contoso.example (Contoso admin), amelia.hart@contoso.example, …; password ${config.devTenant.password}`,
     );
   }
   if (config.tls.mode === 'dev-ca') {
