@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleNode } from './lib/bundle-node.mjs';
 import { ensureDeps, run } from './lib/ensure-deps.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,19 +35,7 @@ if (unknown.length > 0) {
 const selected = named.length > 0 ? named : available;
 
 run(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--server-only'], { cwd: root });
-const { build } = await import('esbuild');
-await build({
-  absWorkingDir: root,
-  entryPoints: Object.fromEntries(selected.map((name) => [name, `bench/${name}.ts`])),
-  outdir: 'dist/bench',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  sourcemap: true,
-  logLevel: 'warning',
-});
+await bundleNode(root, Object.fromEntries(selected.map((name) => [name, `bench/${name}.ts`])), 'dist/bench');
 
 // What the report quotes as the command that produced it: the npm script and the arguments given to it.
 const npmScript = process.env.npm_lifecycle_event;

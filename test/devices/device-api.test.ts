@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +9,7 @@ import { renderError } from '../../src/server/errors.js';
 import { DeviceRepository } from '../../src/store/device-repository.js';
 import { FeedRepository } from '../../src/store/feed-repository.js';
 import { openStore, type Store } from '../../src/store/store.js';
-import { jsonBody } from '../helpers/http.js';
+import { jsonBody, serveForTest } from '../helpers/http.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const T = 'tenant-api';
@@ -21,7 +19,7 @@ describe('devices API', () => {
   const tmp = tempDir();
   let store: Store;
   let service: DevicesService;
-  let server: Server;
+  let closeServer: () => Promise<void>;
   let base: string;
 
   beforeAll(async () => {
@@ -47,12 +45,10 @@ describe('devices API', () => {
     api.use(deviceApiRoutes({ devices: service, callerOf }));
     app.use('/api', api);
     app.use(renderError);
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ base, close: closeServer } = await serveForTest(app));
   });
   afterAll(async () => {
-    server.close();
+    await closeServer();
     await store.close();
     tmp.remove();
   });

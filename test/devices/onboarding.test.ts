@@ -1,7 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +11,7 @@ import { renderError } from '../../src/server/errors.js';
 import { DeviceRepository } from '../../src/store/device-repository.js';
 import { FeedRepository } from '../../src/store/feed-repository.js';
 import { openStore, type Store } from '../../src/store/store.js';
+import { serveForTest } from '../helpers/http.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const UA = {
@@ -36,7 +35,7 @@ describe('onboarding pages', () => {
   let feed: FeedRepository;
   let service: DevicesService;
   let authenticator: StoreDeviceAuthenticator;
-  let server: Server;
+  let closeServer: () => Promise<void>;
   let base: string;
   let now = 1_700_000_000_000;
 
@@ -54,12 +53,10 @@ describe('onboarding pages', () => {
     const app = express();
     app.use('/enroll', onboardingRoutes({ devices: service }));
     app.use(renderError);
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ base, close: closeServer } = await serveForTest(app));
   });
   afterAll(async () => {
-    server.close();
+    await closeServer();
     await store.close();
     tmp.remove();
   });

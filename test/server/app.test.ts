@@ -1,18 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/logger.js';
 import { createApp } from '../../src/server/app.js';
 import { openStore, type Store } from '../../src/store/store.js';
-import { jsonBody } from '../helpers/http.js';
+import { jsonBody, serveForTest } from '../helpers/http.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 describe('HTTP app', () => {
   const tmp = tempDir();
   let store: Store;
-  let server: Server;
+  let closeServer: () => Promise<void>;
   let base: string;
 
   beforeAll(async () => {
@@ -22,12 +20,10 @@ describe('HTTP app', () => {
     fs.writeFileSync(path.join(tabDir, 'assets', 'app-abc123.js'), 'console.log(1)');
     store = openStore({ kind: 'sqlite', path: path.join(tmp.dir, 'db.sqlite') });
     const app = createApp({ logger: createLogger('silent'), store, version: '9.9.9', tabDir });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ base, close: closeServer } = await serveForTest(app));
   });
   afterAll(async () => {
-    server.close();
+    await closeServer();
     await store.close();
     tmp.remove();
   });

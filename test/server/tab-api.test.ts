@@ -1,5 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { PublicClientApplication } from '@azure/msal-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +12,7 @@ import { openStore, type Store } from '../../src/store/store.js';
 import { SyncRepository } from '../../src/store/sync-repository.js';
 import { createSyncCore, type SyncCore } from '../../src/sync-core.js';
 import { CONTOSO_TENANT_ID, FABRIKAM_TENANT_ID, startTestDevTenant, TEAMS_WEB_CLIENT_ID, TEST_APP, TEST_PASSWORD, type RunningDevTenant } from '../helpers/dev-tenant.js';
-import { jsonBody } from '../helpers/http.js';
+import { jsonBody, serveForTest } from '../helpers/http.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 /** The tab API as the server mounts it, with tokens from the dev tenant as Teams SSO issues them. */
@@ -22,7 +20,7 @@ describe('tab API: token validation, /api/me, devices', () => {
   let dev: RunningDevTenant;
   let store: Store;
   let core: SyncCore;
-  let server: Server;
+  let closeServer: () => Promise<void>;
   let base: string;
   const tmp = tempDir();
 
@@ -43,12 +41,10 @@ describe('tab API: token validation, /api/me, devices', () => {
     core = createSyncCore(config, store, logger);
     const devices = createDevices({ store, config });
     const app = createApp({ logger, store, version: 't', apiRouters: [tabApiRouter({ config, store, syncCore: core, devices, logger })] });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ base, close: closeServer } = await serveForTest(app));
   });
   afterAll(async () => {
-    server.close();
+    await closeServer();
     await store.close();
     await dev.stop();
     tmp.remove();

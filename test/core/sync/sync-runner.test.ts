@@ -18,7 +18,7 @@ import { FetchPages } from './fetch-pages.js';
 
 const logger = createLogger('silent');
 
-describe('sync runs: records, locks, several instances', () => {
+describe('sync runs: records, locks, several instances, photos', () => {
   let dev: RunningDevTenant;
   let token: string;
   const cipher = new FieldCipher([randomBytes(32)]);
@@ -105,22 +105,6 @@ describe('sync runs: records, locks, several instances', () => {
     expect(calls).toEqual([CONTOSO_TENANT_ID]);
     await scheduler.stop();
     await store.close();
-  });
-});
-
-describe('photo sync', () => {
-  let dev: RunningDevTenant;
-  let token: string;
-  const cipher = new FieldCipher([randomBytes(32)]);
-  const tmp = tempDir();
-
-  beforeAll(async () => {
-    dev = await startTestDevTenant();
-    token = await dev.syncGraphToken();
-  });
-  afterAll(async () => {
-    await dev.stop();
-    tmp.remove();
   });
 
   it('stores photos on the first round, re-downloads only changed ones, and drops removed ones (Graph delta does not track photos)', async () => {
