@@ -17,7 +17,10 @@ export interface BodyLimits {
   other: number;
 }
 
-export const DEFAULT_BODY_LIMITS: BodyLimits = { report: 10 * 1024 * 1024, other: 256 * 1024 };
+// Thunderbird and vdirsyncer multiget a whole book in one REPORT: about 85 bytes per card, so a
+// 100k-card book (the largest tenant Switchboard is built for) needs some 9 MB. Bodies are read only
+// after the device's credentials are checked.
+export const DEFAULT_BODY_LIMITS: BodyLimits = { report: 32 * 1024 * 1024, other: 256 * 1024 };
 
 /** Reads the whole body, refusing it (413) as soon as it is known to exceed `limit`. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

@@ -44,9 +44,19 @@ export async function revokeMyDevice(devices: Devices, caller: Caller, deviceId:
   }
 }
 
-export async function adminDeviceCounts(devices: Devices, caller: Caller): Promise<{ users: { userId: string; devices: number; lastSeenAt: Date | null }[] }> {
+/** Display names of a tenant's users by id (from the synced directory); unknown ids are left out. */
+export type DisplayNames = (tenantId: string, userIds: string[]) => Promise<Map<string, string | null>>;
+
+export async function adminDeviceCounts(
+  devices: Devices,
+  caller: Caller,
+  displayNames?: DisplayNames,
+): Promise<{ users: { userId: string; name: string | null; devices: number; lastSeenAt: Date | null }[] }> {
   requireAdmin(caller);
-  return { users: await devices.deviceCounts(caller.tenantId) };
+  const counts = await devices.deviceCounts(caller.tenantId);
+  // A bare object id means nothing to an administrator: name each user, when the directory knows them.
+  const names = displayNames ? await displayNames(caller.tenantId, counts.map((c) => c.userId)) : new Map<string, string | null>();
+  return { users: counts.map((c) => ({ userId: c.userId, name: names.get(c.userId) ?? null, devices: c.devices, lastSeenAt: c.lastSeenAt })) };
 }
 
 export async function adminRevokeAll(devices: Devices, caller: Caller, userId: unknown): Promise<{ userId: string; revoked: number }> {
@@ -68,13 +78,13 @@ function requireAdmin(caller: Caller): void {
  * - `GET /devices` → `{ devices: DeviceSummary[] }`
  * - `POST /devices` → 201 `{ enrollmentUrl, expiresAt, qrPngDataUri }`; 403 `NoAccess`, 409 `TooManyDevices`
  * - `DELETE /devices/:id` → 204; 404 `DeviceNotFound` (also for another user's device)
- * - `GET /admin/devices` → `{ users: [{ userId, devices, lastSeenAt }] }`; 403 `Forbidden` for non-admins
+ * - `GET /admin/devices` → `{ users: [{ userId, name, devices, lastSeenAt }] }`; 403 `Forbidden` for non-admins
  * - `DELETE /admin/devices?userId=` → `{ userId, revoked }`
  *
  * Every route answers 401 `Unauthorized` when `callerOf` finds nobody. Errors are HttpErrors, which
  * the app's error handler renders as `{"error":{"code","message"}}`.
  */
-export function deviceApiRoutes(deps: { devices: Devices; callerOf: CallerOf }): Router {
+export function deviceApiRoutes(deps: { devices: Devices; callerOf: CallerOf; displayNames?: DisplayNames }): Router {
   const router = express.Router();
   const { devices } = deps;
   const withCaller = (fn: (caller: Caller, req: Request) => Promise<{ status?: number; body?: unknown }>): RequestHandler => async (req, res) => {
@@ -91,7 +101,7 @@ export function deviceApiRoutes(deps: { devices: Devices; callerOf: CallerOf }):
     await revokeMyDevice(devices, caller, String(req.params.id));
     return { status: 204 };
   }));
-  router.get('/admin/devices', withCaller(async (caller) => ({ body: await adminDeviceCounts(devices, caller) })));
+  router.get('/admin/devices', withCaller(async (caller) => ({ body: await adminDeviceCounts(devices, caller, deps.displayNames) })));
   router.delete('/admin/devices', withCaller(async (caller, req) => ({ body: await adminRevokeAll(devices, caller, req.query.userId) })));
   return router;
 }

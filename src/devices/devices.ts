@@ -57,6 +57,19 @@ export interface DevicesDeps {
   audit?: Pick<AuditRepository, 'append'>;
   now?: () => number;
   maxDevicesPerUser?: number;
+  /**
+   * Told after an administrator revoked devices of a user, once the revocation is committed, so the
+   * user can hear about it (the bot writes to them). Must not throw: a failure to tell is not a
+   * failure to revoke.
+   */
+  onRevokedByAdmin?: (event: AdminRevocation) => void;
+}
+
+export interface AdminRevocation {
+  tenantId: string;
+  userId: string;
+  /** The revoked devices' names (platform names such as "iPhone", chosen at enrollment). */
+  deviceNames: string[];
 }
 
 export interface Actor {
@@ -187,8 +200,11 @@ export class DevicesService {
 
   /** Revokes any device of the tenant (administrators), audited. */
   async revokeDeviceAsAdmin(tenantId: string, deviceId: string, actor: Actor): Promise<boolean> {
+    // Read first only to tell the owner; the revocation itself is one conditional update.
+    const device = this.deps.onRevokedByAdmin ? await this.deps.repo.get(tenantId, deviceId) : undefined;
     const revoked = await this.deps.repo.revoke(tenantId, deviceId, this.now());
     if (revoked) await this.deps.audit?.append({ tenantId, actor, action: 'device.revoke', target: deviceId, before: undefined, after: undefined });
+    if (revoked && device) this.announceRevocation({ tenantId, userId: device.userId, deviceNames: [device.displayName] });
     return revoked;
   }
 
@@ -198,9 +214,19 @@ export class DevicesService {
 
   /** Revokes every device of a user (administrators), audited; returns how many were active. */
   async revokeAllOf(tenantId: string, userId: string, actor?: Actor): Promise<number> {
+    const devices = actor && this.deps.onRevokedByAdmin ? await this.deps.repo.listForUser(tenantId, userId) : [];
     const count = await this.deps.repo.revokeAllOf(tenantId, userId, this.now());
     if (count > 0 && actor) await this.deps.audit?.append({ tenantId, actor, action: 'device.revoke-all', target: userId, before: undefined, after: { revoked: count } });
+    if (count > 0 && devices.length > 0) this.announceRevocation({ tenantId, userId, deviceNames: devices.map((d) => d.displayName) });
     return count;
+  }
+
+  private announceRevocation(event: AdminRevocation): void {
+    try {
+      this.deps.onRevokedByAdmin?.(event);
+    } catch {
+      // The hook's contract is not to throw; if it does, the revocation still stands.
+    }
   }
 
   credentials(deviceId: string, password: string): DeviceCredentials {

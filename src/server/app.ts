@@ -17,15 +17,18 @@ export interface AppDeps {
   tabDir?: string;
   /** Feature routers under /api (they get parsed JSON bodies), e.g. the devices API. */
   apiRouters?: Router[];
+  /** Who may set X-Forwarded-For (TRUSTED_PROXIES); loopback when absent. */
+  trustedProxies?: string[];
   /** Feature routers at their own paths before the tab, e.g. /enroll and CardDAV ('/'). */
   routers?: { path: string; router: Router }[];
 }
 
-/** Builds the express app: the one HTTP surface for tab, API, bot and (later) CardDAV. */
+/** Builds the express app: the one HTTP surface for tab, API, bot and CardDAV. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // The client address feeds the credential-check rate limits: only named proxies may state it.
+  app.set('trust proxy', deps.trustedProxies ?? ['loopback']);
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -50,7 +53,8 @@ export function createApp(deps: AppDeps): Express {
     // Hashed asset names never change content, so they may be cached for a year; index.html never.
     app.use('/assets', express.static(path.join(tabDir, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false }));
     app.use(express.static(tabDir, { index: false, maxAge: 0 }));
-    app.get(['/', '/tab', '/tab/*rest'], (_req, res) => {
+    // /auth/* are the tab's sign-in pages (msal-browser redirect URIs and the Teams consent pop-up).
+    app.get(['/', '/tab', '/tab/*rest', '/auth/*rest'], (_req, res) => {
       res.setHeader('Cache-Control', 'no-cache');
       res.sendFile(path.join(tabDir, 'index.html'));
     });

@@ -1,12 +1,16 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 
-/** An error that knows its HTTP meaning; rendered as `{"error":{"code","message"}}`. */
+/**
+ * An error that knows its HTTP meaning; rendered as `{"error":{"code","message"}}`, plus `issues`
+ * when given (the problems of a rejected document, e.g. InvalidPolicy's PolicyIssue list).
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    readonly issues?: readonly { path: string; message: string }[],
   ) {
     super(message);
     this.name = 'HttpError';
@@ -30,8 +34,9 @@ export const renderError: ErrorRequestHandler = (err, req, res, _next) => {
   let status = 500;
   let code = 'InternalError';
   let message = 'Something went wrong on our side; the request id identifies it in the logs.';
+  let issues: HttpError['issues'];
   if (err instanceof HttpError) {
-    ({ status, code, message } = err);
+    ({ status, code, message, issues } = err);
     for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
   } else if (isClientError(err)) {
     // http-errors from express's own middleware (body parsing, static files). Those not marked
@@ -46,7 +51,7 @@ export const renderError: ErrorRequestHandler = (err, req, res, _next) => {
     res.destroy();
     return;
   }
-  res.status(status).json({ error: { code, message, requestId: res.getHeader('x-request-id') } });
+  res.status(status).json({ error: { code, message, requestId: res.getHeader('x-request-id'), ...(issues ? { issues } : {}) } });
 };
 
 function isClientError(err: unknown): err is { status: number; message: string; expose?: boolean } {

@@ -37,6 +37,12 @@ export class FeedRepository {
    * Hands out `count` consecutive feed numbers for the tenant. Call inside the transaction that
    * writes the changes, so numbers and changes commit together.
    */
+  /** How many contacts an audience sees: one count over its primary key, for status messages. */
+  async countContacts(audienceId: number): Promise<number> {
+    const row = await this.db.selectFrom('audience_contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('audience_id', '=', audienceId).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   async allocateSeq(tenantId: string, count: number): Promise<number> {
     const row = await this.db
       .updateTable('tenants')

@@ -267,7 +267,7 @@ describe('CardDAV: discovery, PROPFIND, GET and access (RFC 4918, 6764, 3744)', 
       const good = await propfind(marcus.book, thunderbird.syncToken, '0');
       expect(good.status, `after ${name}`).toBe(207);
     }
-    const hugeReport = await f.request('REPORT', marcus.book, { device: marcus, body: Buffer.alloc(11 * 1024 * 1024, 0x20) });
+    const hugeReport = await f.request('REPORT', marcus.book, { device: marcus, body: Buffer.alloc(33 * 1024 * 1024, 0x20) });
     expect(hugeReport.status).toBe(413);
     expect((await propfind(marcus.book, thunderbird.syncToken, '0')).status).toBe(207);
   });

@@ -6,21 +6,18 @@ import { json, startGraph, type GraphHarness } from './graph-harness.js';
 describe('dev Graph: paging a 100k-user synthetic tenant', () => {
   let g: GraphHarness;
   let token: string;
-  let generationMs: number;
 
   beforeAll(async () => {
     g = await startGraph();
-    const started = performance.now();
+    // How long this takes is a benchmark's business (bench/dev-tenant-start.mjs), not a test's.
     generateSyntheticTenant(g.directory, { users: 100_000, groups: 2_000, seed: 7, domain: 'contoso.test' });
-    generationMs = performance.now() - started;
     token = await g.token({ roles: ['User.Read.All', 'GroupMember.Read.All'] });
   }, 60_000);
   afterAll(() => g.close());
 
-  it('the synthetic generator makes 100,000 users and 2,000 groups in a few seconds', () => {
+  it('the synthetic generator makes 100,000 users and 2,000 groups', () => {
     expect(g.directory.userCount).toBe(100_000);
     expect([...g.directory.listGroups()]).toHaveLength(2_000);
-    expect(generationMs).toBeLessThan(8_000);
   });
 
   it('pages through 100,000 users with $top=999: every user once, and every page but the last has an @odata.nextLink (paging)', async () => {

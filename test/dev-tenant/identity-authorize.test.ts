@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MFA_CLAIMS } from '../../src/dev-tenant/identity/token-endpoint.js';
 import { jsonBody } from '../helpers/http.js';
 import { CONTOSO_TENANT_ID, FABRIKAM_TENANT_ID, startTestDevTenant, TEAMS_WEB_CLIENT_ID, TEST_APP, TEST_PASSWORD, type RunningDevTenant } from '../helpers/dev-tenant.js';
 
@@ -202,5 +203,106 @@ describe('dev tenant authorization code flow (RFC 6749 + PKCE RFC 7636, as Entra
     expect(location.searchParams.get('state')).toBe('ac-1');
     const granted = (await jsonBody(await fetch(`${dev.baseUrl}/_dev/tenants?users=false`))).tenants.find((t: { id: string }) => t.id === FABRIKAM_TENANT_ID).apps[0].consent.granted;
     expect(granted.sort()).toEqual(['GroupMember.Read.All', 'User.Read', 'User.Read.All', 'offline_access', 'openid', 'profile', `${TEST_APP.clientId}/access_as_user`].sort());
+  });
+  describe('claims requests: MFA only when the claims ask for the step-up the dev tenant challenges with', () => {
+    /** What msal-browser v5 sends with every request: optional ID token claims, plus client capabilities when configured. */
+    const MSAL_BROWSER_CLAIMS = JSON.stringify({
+      id_token: { signin_state: { essential: false }, login_hint: { essential: false }, tenant_region_sub_scope: { essential: false } },
+      access_token: { xms_cc: { values: ['CP1'] } },
+    });
+
+    /** The sign-in page for `claims`, then a sign-in without approving the MFA prompt. */
+    async function signInWithClaims(browser: Browser, username: string, claims: string, extra: Record<string, string> = {}) {
+      const { verifier, challenge } = pkce();
+      const res = await signIn(browser, CONTOSO_TENANT_ID, username, { redirect_uri: WEB_REDIRECT, scope: 'openid User.Read', code_challenge: challenge, code_challenge_method: 'S256', claims, ...extra });
+      return { res, verifier };
+    }
+
+    const amrOf = async (code: string, verifier: string) =>
+      decodeJwt((await switchboard(CONTOSO_TENANT_ID).acquireTokenByCode({ code, redirectUri: WEB_REDIRECT, scopes: ['User.Read'], codeVerifier: verifier })).accessToken).amr;
+
+    it('signs in without a second factor when the claims only ask for optional ID token claims and announce client capabilities', async () => {
+      const { res, verifier } = await signInWithClaims(new Browser(dev.baseUrl), 'amelia.hart@contoso.example', MSAL_BROWSER_CLAIMS);
+      expect(res.status).toBe(302);
+      const code = new URL(res.headers.get('location')!).searchParams.get('code');
+      expect(code).toBeTruthy();
+      expect(await amrOf(code!, verifier)).toEqual(['pwd']);
+    });
+
+    it('asks for the second factor when the claims carry its own AADSTS50076 challenge, and the token then says mfa', async () => {
+      const browser = new Browser(dev.baseUrl);
+      // A session without MFA first: the challenge must not be satisfied by it.
+      await signIn(browser, CONTOSO_TENANT_ID, 'amelia.hart@contoso.example', { redirect_uri: WEB_REDIRECT, scope: 'openid User.Read' });
+      const { challenge, verifier } = pkce();
+      const params = { redirect_uri: WEB_REDIRECT, scope: 'openid User.Read', code_challenge: challenge, code_challenge_method: 'S256', claims: MFA_CLAIMS };
+      const silent = await browser.get(authorizeUrl(CONTOSO_TENANT_ID, { ...params, prompt: 'none' }));
+      const refusal = new URL(silent.headers.get('location')!).searchParams;
+      expect(refusal.get('error')).toBe('interaction_required');
+      expect(refusal.get('error_description')).toMatch(/AADSTS50076/);
+
+      const page = await browser.get(authorizeUrl(CONTOSO_TENANT_ID, params));
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('Approve the multi-factor sign-in request');
+      const res = await browser.submit(html, { step: 'signin', username: 'amelia.hart@contoso.example', password: TEST_PASSWORD, mfa: 'approved' });
+      const code = new URL(res.headers.get('location')!).searchParams.get('code');
+      expect(code).toBeTruthy();
+      expect(await amrOf(code!, verifier)).toEqual(['pwd', 'mfa']);
+    });
+
+    it.each([
+      ['an authentication context (acrs)', { access_token: { acrs: { essential: true, value: 'c1' } } }],
+      ['amr "mfa" in the ID token', { id_token: { amr: { essential: true, values: ['mfa'] } } }],
+    ])('treats %s as a request for MFA', async (_name, claims) => {
+      const { res } = await signInWithClaims(new Browser(dev.baseUrl), 'amelia.hart@contoso.example', JSON.stringify(claims));
+      // Signed in with the password only: the page comes back asking for the second factor.
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('Approve the multi-factor sign-in request');
+    });
+
+    it('does not take another conditional-access policy id for its MFA challenge', async () => {
+      const other = JSON.stringify({ access_token: { capolids: { essential: true, values: ['11111111-1111-1111-1111-111111111111'] } } });
+      const { res } = await signInWithClaims(new Browser(dev.baseUrl), 'amelia.hart@contoso.example', other);
+      expect(res.status).toBe(302);
+      expect(new URL(res.headers.get('location')!).searchParams.get('code')).toBeTruthy();
+    });
+
+    it('sends a claims parameter that is not a JSON object back as invalid_request (AADSTS90100)', async () => {
+      for (const claims of ['{not json', '["access_token"]']) {
+        const res = await new Browser(dev.baseUrl).get(authorizeUrl(CONTOSO_TENANT_ID, { redirect_uri: WEB_REDIRECT, scope: 'openid User.Read', claims }));
+        expect(res.status, claims).toBe(302);
+        const back = new URL(res.headers.get('location')!).searchParams;
+        expect(back.get('error'), claims).toBe('invalid_request');
+        expect(back.get('error_description'), claims).toMatch(/AADSTS90100/);
+      }
+    });
+  });
+
+  it('lists and grants the app\'s declared permissions for a consent prompt on Graph\'s .default, after which OBO works for that user', async () => {
+    await fetch(`${dev.baseUrl}/_dev/tenants/${FABRIKAM_TENANT_ID}/consent/${TEST_APP.clientId}`, { method: 'DELETE' });
+    const assertion = async (username: string) =>
+      (await new (await import('@azure/msal-node')).PublicClientApplication({ auth: { clientId: TEAMS_WEB_CLIENT_ID, authority: dev.authority(FABRIKAM_TENANT_ID), knownAuthorities: [dev.host] } })
+        .acquireTokenByUsernamePassword({ scopes: [`${TEST_APP.identifierUri}/access_as_user`], username, password: TEST_PASSWORD }))!.accessToken;
+    const obo = async (username: string) => switchboard(FABRIKAM_TENANT_ID).acquireTokenOnBehalfOf({ oboAssertion: await assertion(username), scopes: ['https://graph.microsoft.com/User.Read.All'] });
+    await expect(obo('nora.lindqvist@fabrikam.example')).rejects.toThrow(/AADSTS65001/);
+
+    // As msal-browser asks in the tab's consent pop-up: Graph's .default with prompt=consent.
+    const browser = new Browser(dev.baseUrl);
+    const { verifier, challenge } = pkce();
+    const scope = 'https://graph.microsoft.com/.default openid profile offline_access';
+    const consent = await (await signIn(browser, FABRIKAM_TENANT_ID, 'nora.lindqvist@fabrikam.example', { redirect_uri: WEB_REDIRECT, scope, prompt: 'consent', code_challenge: challenge, code_challenge_method: 'S256' })).text();
+    expect(consent).toContain('Permissions requested');
+    expect(consent).toContain('User.Read.All (Microsoft Graph)');
+    expect(consent).toContain('GroupMember.Read.All (Microsoft Graph)');
+    expect(consent.match(/<ul>.*?<\/ul>/s)![0]).not.toContain('.default');
+    const res = await browser.submit(consent, { decision: 'accept' });
+    const code = new URL(res.headers.get('location')!).searchParams.get('code')!;
+    expect(code).toBeTruthy();
+    const token = await switchboard(FABRIKAM_TENANT_ID).acquireTokenByCode({ code, redirectUri: WEB_REDIRECT, scopes: ['https://graph.microsoft.com/.default'], codeVerifier: verifier });
+    expect(String(decodeJwt(token.accessToken).scp).split(' ')).toEqual(expect.arrayContaining(['User.Read.All', 'GroupMember.Read.All']));
+
+    // Nora consented for herself only: her OBO works, a colleague's still needs consent.
+    expect(decodeJwt((await obo('nora.lindqvist@fabrikam.example'))!.accessToken).tid).toBe(FABRIKAM_TENANT_ID);
+    await expect(obo('kofi.mensah@fabrikam.example')).rejects.toThrow(/AADSTS65001/);
   });
 });

@@ -109,7 +109,7 @@ describe('devices API', () => {
     const res = await call('GET', '/api/admin/devices', `${T}/admin-1/admin`);
     expect(res.status).toBe(200);
     const { users } = await jsonBody(res);
-    expect(users).toEqual([{ userId: 'bob', devices: 2, lastSeenAt: null }]);
+    expect(users).toEqual([{ userId: 'bob', name: null, devices: 2, lastSeenAt: null }]);
   });
 
   it('admins revoke all of a user\'s devices; userId is required; non-admins get 403', async () => {

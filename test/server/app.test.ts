@@ -65,8 +65,8 @@ describe('HTTP app', () => {
     expect(body.error.requestId).toBe(res.headers.get('x-request-id'));
   });
 
-  it('serves the tab for its routes with no-cache, and hashed assets as immutable', async () => {
-    for (const p of ['/', '/tab', '/tab/devices']) {
+  it('serves the tab for its routes (its sign-in pages under /auth included) with no-cache, and hashed assets as immutable', async () => {
+    for (const p of ['/', '/tab', '/tab/devices', '/auth/callback', '/auth/end']) {
       const res = await fetch(`${base}${p}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('cache-control')).toBe('no-cache');

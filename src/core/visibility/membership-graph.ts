@@ -32,3 +32,30 @@ export class MembershipGraph {
     return users;
   }
 }
+
+/** Who is in which of a set of groups, both ways, nested groups included. */
+export interface TransitiveMembership {
+  /** Each group's transitive users. */
+  usersOf: Map<string, Set<string>>;
+  /** Each user found: which of the groups they are in. */
+  groupsOfUser: Map<string, Set<string>>;
+}
+
+/**
+ * The transitive membership of the groups a policy depends on (relevantGroups), indexed both ways:
+ * what the sync's recompute and the admin page's preview both start from, so they cannot disagree.
+ */
+export function transitiveMembership(graph: Pick<MembershipGraph, 'transitiveUsers'>, groups: Iterable<string>): TransitiveMembership {
+  const usersOf = new Map<string, Set<string>>();
+  const groupsOfUser = new Map<string, Set<string>>();
+  for (const group of groups) {
+    const users = graph.transitiveUsers(group);
+    usersOf.set(group, users);
+    for (const u of users) {
+      let set = groupsOfUser.get(u);
+      if (!set) groupsOfUser.set(u, (set = new Set()));
+      set.add(group);
+    }
+  }
+  return { usersOf, groupsOfUser };
+}

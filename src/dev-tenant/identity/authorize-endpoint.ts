@@ -6,6 +6,7 @@ import type { GrantStore } from './grant-store.js';
 import { consentPage, errorPage, formPostPage, needAdminPage, signInPage } from './pages.js';
 import { decideConsent, needsAdminConsent, parseScopes, qualify } from './scopes.js';
 import type { SessionCookies } from './sessions.js';
+import { MFA_CLAIMS } from './token-endpoint.js';
 
 export interface AuthorizeDeps {
   registry: DevRegistry;
@@ -100,7 +101,7 @@ function handle(deps: AuthorizeDeps, req: Request<{ tenant: string }>, res: Resp
     // 2. Who is signing in: a posted sign-in, else the session cookie (unless prompt=login).
     let session = deps.sessions.read(req);
     const prompt = params.prompt ?? '';
-    const wantsMfa = Boolean(params.claims) || false;
+    const wantsMfa = claimsDemandMfa(params.claims);
     if (params.step === 'signin') {
       const result = checkSignIn(registry, pathTenant, params);
       if (typeof result === 'string') {
@@ -126,7 +127,9 @@ function handle(deps: AuthorizeDeps, req: Request<{ tenant: string }>, res: Resp
     // 3. Consent: what the request needs that is not granted.
     const request = parseScopes(params.scope, registry, tenant);
     const decision = decideConsent(registry, tenant, client, user, request);
-    const missing = prompt === 'consent' ? decision.missing.concat([]) : decision.missing;
+    // `.default` asks for every permission the app registration declares: those not yet granted are
+    // what the consent page lists and what accepting grants (as Entra's consent prompt does).
+    const missing = withDefaultExpanded(decision.missing, client, tenant.consents.granted(client.clientId, user.id));
     if (missing.length > 0 || (prompt === 'consent' && params.step !== 'consent')) {
       if (prompt === 'none') throw new RedirectError('consent_required', `AADSTS65001: The user or administrator has not consented to use the application with ID '${client.clientId}' named '${client.displayName}'.`);
       const adminOnly = missing.some((q) => needsAdminConsent(q, registry));
@@ -158,6 +161,51 @@ function handle(deps: AuthorizeDeps, req: Request<{ tenant: string }>, res: Resp
     if (err instanceof EntraError) return respond(res, redirectUri, params, { error: err.error, error_description: err.message });
     throw err;
   }
+}
+
+/** Qualified permissions with any `<resource>/.default` replaced by the app's declared permissions not yet granted. */
+function withDefaultExpanded(missing: string[], client: DevApp, granted: ReadonlySet<string>): string[] {
+  if (!missing.some((q) => q.endsWith('/.default'))) return missing;
+  const declared = client.requiredScopes.filter((q) => !granted.has(q));
+  return [...new Set([...missing.filter((q) => !q.endsWith('/.default')), ...declared])];
+}
+
+/** The conditional-access policy ids of the stand-in's own claims challenge (AADSTS50076, see MFA_CLAIMS). */
+const MFA_POLICY_IDS = new Set<string>((JSON.parse(MFA_CLAIMS) as { access_token: { capolids: { values: string[] } } }).access_token.capolids.values);
+
+/**
+ * Whether an OpenID Connect `claims` request asks for a step-up the stand-in answers with MFA, as
+ * Entra reads it: the conditional-access challenge the stand-in issues (capolids naming its MFA
+ * policy), an authentication context (acrs), or an `amr` that must include "mfa", in the access
+ * token's or the ID token's section. Anything else asks for no extra factor: msal-browser sends
+ * optional ID token claims (signin_state, login_hint, …) with every request, and client
+ * capabilities (xms_cc) only announce what the client can handle.
+ * https://learn.microsoft.com/entra/identity-platform/claims-challenge
+ */
+function claimsDemandMfa(raw: string | undefined): boolean {
+  if (raw === undefined || raw.trim() === '') return false;
+  let request: unknown;
+  try {
+    request = JSON.parse(raw);
+  } catch {
+    throw new RedirectError('invalid_request', 'AADSTS90100: claims parameter is empty or not valid.');
+  }
+  if (!isObject(request)) throw new RedirectError('invalid_request', 'AADSTS90100: claims parameter is empty or not valid.');
+  const valuesOf = (claim: unknown): string[] => {
+    if (!isObject(claim)) return [];
+    const values = Array.isArray(claim.values) ? claim.values : [];
+    return [...values, claim.value].filter((v): v is string => typeof v === 'string');
+  };
+  return [request.access_token, request.id_token].some((section) => {
+    if (!isObject(section)) return false;
+    if (valuesOf(section.capolids).some((id) => MFA_POLICY_IDS.has(id))) return true;
+    if (isObject(section.acrs) && valuesOf(section.acrs).length > 0) return true;
+    return valuesOf(section.amr).includes('mfa');
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function adminConsentStep(
