@@ -1,41 +1,35 @@
-import { FluentProvider, Spinner, Text, Title1, makeStyles, teamsDarkTheme, teamsLightTheme, tokens } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
-import { fetchServerStatus, type ServerStatus } from './server-status';
+import { FluentProvider, makeStyles, tokens } from '@fluentui/react-components';
+import { ErrorPanel, Loading } from './components/StatePanels';
+import { useHost } from './host/use-host';
+import { SignedIn } from './shell/SignedIn';
+import { fluentTheme } from './theme/themes';
+import { useThemeName } from './theme/use-theme';
 
 const useStyles = makeStyles({
-  root: { minHeight: '100vh', padding: tokens.spacingHorizontalXXL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  // On a div inside the provider: Fluent copies the provider's own classes onto every portal (menus,
+  // dialogs, listboxes), so a full-height background there would cover the page.
+  page: { minHeight: '100vh', backgroundColor: tokens.colorNeutralBackground1 },
+  pad: { padding: tokens.spacingHorizontalXXL },
 });
 
-function prefersDark(): boolean {
-  return typeof window.matchMedia === 'function' && window.matchMedia('(prefers-color-scheme: dark)').matches;
-}
-
-/** The tab's shell. Sign-in, directory, devices and admin pages arrive with the tab issue. */
+/** The tab: find the host (Teams or a browser), theme accordingly, then sign in and show the pages. */
 export function App() {
   const styles = useStyles();
-  const [status, setStatus] = useState<ServerStatus | { error: string } | undefined>();
-
-  useEffect(() => {
-    const abort = new AbortController();
-    fetchServerStatus(abort.signal).then(setStatus, (err: unknown) => {
-      if (!abort.signal.aborted) setStatus({ error: err instanceof Error ? err.message : String(err) });
-    });
-    return () => abort.abort();
-  }, []);
-
+  const host = useHost();
+  const theme = useThemeName(host);
   return (
-    <FluentProvider theme={prefersDark() ? teamsDarkTheme : teamsLightTheme}>
-      <main className={styles.root}>
-        <Title1 as="h1">Switchboard</Title1>
-        <Text>Your company directory, filtered by the groups your administrator chose.</Text>
-        {status === undefined && <Spinner size="tiny" label="Contacting the server…" />}
-        {status && 'error' in status && <Text role="alert">The server is not reachable: {status.error}</Text>}
-        {status && 'status' in status && (
-          <Text data-testid="server-status">
-            Server {status.status}, version {status.version}
-          </Text>
+    <FluentProvider theme={fluentTheme(theme)} data-theme={theme} data-host={host.kind}>
+      <div className={styles.page}>
+        {host.kind === 'detecting' ? (
+          <Loading label="Connecting to Microsoft Teams…" />
+        ) : host.kind === 'failed' ? (
+          <div className={styles.pad}>
+            <ErrorPanel title="Switchboard cannot start here" error={new Error(host.message)} />
+          </div>
+        ) : (
+          <SignedIn host={host} />
         )}
-      </main>
+      </div>
     </FluentProvider>
   );
 }
