@@ -171,6 +171,17 @@ export interface DeviceEnrollmentsTable {
   download_expires_at: number | null;
 }
 
+/** The bot's personal conversation with a user (migration 0004). */
+export interface BotConversationsTable {
+  tenant_id: string;
+  user_id: string;
+  /** JSON of a Bot Framework ConversationReference, ids and service URL only. */
+  reference: string;
+  /** 0/1: whether the user received contacts when last seen or told; null before the first check. */
+  had_access: Flag | null;
+  updated_at: number;
+}
+
 export interface DatabaseSchema {
   tenants: TenantsTable;
   audit_log: AuditLogTable;
@@ -188,4 +199,5 @@ export interface DatabaseSchema {
   contact_changes: ContactChangesTable;
   devices: DevicesTable;
   device_enrollments: DeviceEnrollmentsTable;
+  bot_conversations: BotConversationsTable;
 }

@@ -2,6 +2,7 @@ import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } fr
 import * as m0001 from './0001-tenants-and-audit.js';
 import * as m0002 from './0002-directory-and-sync.js';
 import * as m0003 from './0003-devices.js';
+import * as m0004 from './0004-bot-conversations.js';
 
 /** What a migration may need to know about the database it runs on: the few DDL spellings that differ. */
 export interface MigrationContext {
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0001-tenants-and-audit': m0001,
   '0002-directory-and-sync': m0002,
   '0003-devices': m0003,
+  '0004-bot-conversations': m0004,
 };
 
 export function migrationContext(dialect: 'sqlite' | 'postgres'): MigrationContext {
