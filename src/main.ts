@@ -16,6 +16,7 @@ import { carddavRoutes } from './carddav/routes.js';
 import { dataCipher } from './crypto/data-cipher.js';
 import { ensureDevCertificates } from './tls/dev-certificates.js';
 import { trustExtraCertificateAuthority } from './tls/outbound-trust.js';
+import { createBot, type Bot } from '../bot/create-bot.js';
 
 /** Composition root: configuration → TLS → store → app → listener, and the way back down on SIGTERM. */
 async function main(): Promise<void> {
@@ -49,12 +50,17 @@ async function main(): Promise<void> {
   if (syncCore) syncCore.scheduler.start();
   else logger.warn('AAD_APP_CLIENT_ID or SECRET_AAD_APP_CLIENT_SECRET not set: directory sync is off');
 
-  const devices = createDevices({ store, config });
+  // The bot tells users when an administrator revokes their devices; it needs the devices service, so the hook binds late.
+  let bot: Bot | undefined;
+  const devices = createDevices({ store, config, onRevokedByAdmin: (event) => bot?.onRevokedByAdmin(event) });
+  bot = createBot({ config: config.bot, store, devices: devices.service, cipher: dataCipher(config), logger: logger.child({ component: 'bot' }) });
+  bot?.watcher.start();
 
   let shuttingDown = false;
   const app = createApp({
-    logger, store, version, tabDir: path.join(projectRoot, 'dist', 'tab'),
-    apiRouters: [tabApiRouter({ config, store, syncCore, devices, logger })],
+    logger, store, version, tabDir: path.join(projectRoot, 'dist', 'tab'), trustedProxies: config.trustedProxies,
+    // The bot first: the tab API's token check would refuse Bot Framework requests.
+    apiRouters: [...(bot ? [bot.router] : []), tabApiRouter({ config, store, syncCore, devices, logger })],
     routers: [
       { path: '/enroll', router: onboardingRoutes({ devices: devices.service }) },
       { path: '/', router: carddavRoutes({ authenticator: devices.authenticator, db: store.db, cipher: dataCipher(config), publicUrl: config.publicUrl, logger }) },
@@ -69,6 +75,7 @@ async function main(): Promise<void> {
     shuttingDown = true;
     logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: draining requests');
     await syncCore?.scheduler.stop();
+    await bot?.watcher.stop();
     await Promise.all([server.close(config.shutdownGraceMs), devTenantServer?.close(config.shutdownGraceMs)]);
     await store.close();
     logger.info('stopped');
@@ -107,6 +114,7 @@ function printBanner(config: Config): void {
       `    Its users: ethan.walker@contoso.example (Contoso admin), amelia.hart@contoso.example, …; password ${config.devTenant.password}`,
     );
   }
+  if (config.bot.mode === 'local') lines.push(`  Bot:    ${config.publicUrl}/api/messages, without authentication (local mode): try it with npm run playground`);
   if (config.tls.mode === 'dev-ca') {
     lines.push(`  TLS:    signed by a local CA at ${path.join(config.tls.dir, 'ca.crt')} (trust it in your browser to avoid a warning)`);
   }

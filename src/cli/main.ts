@@ -136,7 +136,7 @@ async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
 }
 
 function redact(c: Config): object {
-  return { ...c, dataEncryptionKey: '[set]', previousDataEncryptionKeys: c.previousDataEncryptionKeys.map(() => '[set]'), entra: { ...c.entra, clientSecret: c.entra.clientSecret ? '[set]' : undefined }, store: c.store.kind === 'postgres' ? { kind: 'postgres', url: redactUrl(c.store.url) } : c.store };
+  return { ...c, dataEncryptionKey: '[set]', previousDataEncryptionKeys: c.previousDataEncryptionKeys.map(() => '[set]'), entra: { ...c.entra, clientSecret: c.entra.clientSecret ? '[set]' : undefined }, bot: c.bot.mode === 'bot-framework' ? { ...c.bot, password: '[set]' } : c.bot, store: c.store.kind === 'postgres' ? { kind: 'postgres', url: redactUrl(c.store.url) } : c.store };
 }
 
 function redactUrl(url: string): string {

@@ -10,6 +10,22 @@ export type TlsConfig =
   | { mode: 'files'; certFile: string; keyFile: string }
   | { mode: 'off' };
 
+/**
+ * How the bot endpoint authenticates the activities it receives.
+ *
+ * - `bot-framework`: every request must carry a Bot Framework JWT, verified by botbuilder against the
+ *   bot's single-tenant registration (production).
+ * - `local`: no app password and no verification, for the Microsoft 365 Agents Playground, which
+ *   sends activities without an Authorization header. Only when no password is configured, and only
+ *   in the `local` environment: anyone who can reach an unauthenticated endpoint can claim to be any
+ *   user.
+ * - `off`: the endpoint is not mounted (no password outside the `local` environment).
+ */
+export type BotConfig =
+  | { mode: 'bot-framework'; appId: string; password: string; tenantId: string }
+  | { mode: 'local'; appId: string | undefined }
+  | { mode: 'off'; reason: string };
+
 /** The validated configuration the rest of the program sees: grouped, resolved, no raw strings. */
 export interface Config {
   env: string;
@@ -25,6 +41,8 @@ export interface Config {
   /** Earlier data keys, still accepted for decryption while data is re-sealed under the current one. */
   previousDataEncryptionKeys: Buffer[];
   syncIntervalMs: number;
+  /** Addresses allowed to set X-Forwarded-For (express "trust proxy" values). */
+  trustedProxies: string[];
   /** Switchboard's Entra app registration and the Microsoft endpoints it talks to. */
   entra: {
     clientId: string | undefined;
@@ -36,6 +54,7 @@ export interface Config {
   };
   /** The local stand-in for Entra ID and Graph (issue 3); off in production. */
   devTenant: { enabled: boolean; port: number; password: string | undefined };
+  bot: BotConfig;
 }
 
 export class ConfigError extends Error {
@@ -87,6 +106,7 @@ export function parseConfig(raw: Record<string, string | undefined>, cwd = proce
     dataEncryptionKey: Buffer.from(s.SECRET_DATA_ENCRYPTION_KEY, 'base64'),
     previousDataEncryptionKeys: (s.SECRET_DATA_ENCRYPTION_KEYS_PREVIOUS ?? []).map((k) => Buffer.from(k, 'base64')),
     syncIntervalMs: s.SYNC_INTERVAL_MINUTES * 60_000,
+    trustedProxies: s.TRUSTED_PROXIES,
     entra: {
       clientId: s.AAD_APP_CLIENT_ID,
       clientSecret: s.SECRET_AAD_APP_CLIENT_SECRET,
@@ -95,5 +115,13 @@ export function parseConfig(raw: Record<string, string | undefined>, cwd = proce
       graphBaseUrl: s.GRAPH_BASE_URL.replace(/\/+$/, ''),
     },
     devTenant: { enabled: s.DEV_TENANT === 'on', port: s.DEV_TENANT_PORT, password: s.DEV_TENANT_PASSWORD },
+    bot: botConfig(s),
   };
+}
+
+function botConfig(s: Settings): BotConfig {
+  // crossSettingProblems has already required BOT_ID and BOT_TENANT_ID along with a password.
+  if (s.SECRET_BOT_PASSWORD) return { mode: 'bot-framework', appId: s.BOT_ID!, password: s.SECRET_BOT_PASSWORD, tenantId: s.BOT_TENANT_ID! };
+  if (s.TEAMSFX_ENV === 'local') return { mode: 'local', appId: s.BOT_ID };
+  return { mode: 'off', reason: `SECRET_BOT_PASSWORD is not set: outside the local environment the bot only answers authenticated Bot Framework requests` };
 }

@@ -33,6 +33,14 @@ export const settingsSchema = z
       .pipe(z.array(base64Key32))
       .optional(),
     SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+    // Who may set X-Forwarded-For (express "trust proxy"): the client address decides the rate limits
+    // of credential checks, so behind a load balancer that is not on loopback, name it, or every
+    // device would share the balancer's address and one attacker's failures would lock out everyone.
+    TRUSTED_PROXIES: z
+      .string()
+      .default('loopback')
+      .transform((v) => v.split(',').map((p) => p.trim()).filter(Boolean))
+      .pipe(z.array(z.union([z.enum(['loopback', 'linklocal', 'uniquelocal']), z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6()], { error: (iss) => `${JSON.stringify(iss.input)} is not loopback, linklocal, uniquelocal, an IP address or a CIDR range` }))),
     // The Entra app registration (Teams Toolkit names). Locally the dev tenant registers the same app.
     AAD_APP_CLIENT_ID: z.uuid().optional(),
     SECRET_AAD_APP_CLIENT_SECRET: z.string().min(16).optional(),
@@ -40,6 +48,11 @@ export const settingsSchema = z
     GRAPH_BASE_URL: z.url({ protocol: /^https$/ }).default('https://graph.microsoft.com/v1.0'),
     TAB_DOMAIN: z.string().min(1).optional(),
     BOT_ID: z.uuid().optional(),
+    // The bot's single-tenant registration (new multi-tenant Azure Bot registrations are no longer
+    // accepted): its client secret and the tenant it is registered in. Without a password the bot
+    // runs unauthenticated, which only the local environment allows (config.ts, botConfig).
+    SECRET_BOT_PASSWORD: z.string().min(1).optional(),
+    BOT_TENANT_ID: z.guid().optional(),
     DEV_TENANT: z.enum(['on', 'off']).default('off'),
     DEV_TENANT_PORT: port.default(53100),
     DEV_TENANT_PASSWORD: z.string().min(8).optional(),
@@ -55,6 +68,11 @@ export function crossSettingProblems(raw: Record<string, string | undefined>): {
   if (raw.TLS_MODE === 'files') {
     for (const key of ['TLS_CERT_FILE', 'TLS_KEY_FILE']) {
       if (!raw[key]) problems.push({ path: key, message: 'is required when TLS_MODE=files' });
+    }
+  }
+  if (raw.SECRET_BOT_PASSWORD) {
+    for (const key of ['BOT_ID', 'BOT_TENANT_ID']) {
+      if (!raw[key]) problems.push({ path: key, message: 'is required with SECRET_BOT_PASSWORD (the bot is a single-tenant registration)' });
     }
   }
   if (raw.DEV_TENANT === 'on') {

@@ -7,7 +7,7 @@ import type { DatabaseSchema } from '../store/schema.js';
 import type { GroupData } from './sync/user-record.js';
 import { diffPolicy } from './policy/policy-diff.js';
 import { defaultPolicy, parsePolicy, PolicyError, validatePolicyReferences, type Policy } from './policy/policy.js';
-import { recomputeVisibility, type VisibilityResult } from './visibility/recompute.js';
+import { planVisibility, type VisibilityResult } from './visibility/recompute.js';
 
 export interface TenantPolicyDeps {
   db: Kysely<DatabaseSchema>;
@@ -48,14 +48,17 @@ export async function savePolicy(
   const before = await loadPolicy(deps, tenantId);
   if (before.version !== expectedVersion) throw new PolicyConflict(before.version);
   const changes = diffPolicy(before.policy, policy, (id) => groups.get(id) ?? undefined);
-  const saved = await deps.db.transaction().execute(async (trx) => {
-    if (!(await new PolicyRepository(trx).save(tenantId, policy, expectedVersion, actor.id))) return false;
-    await new AuditRepository(trx).append({ tenantId, actor, action: 'policy.update', target: 'policy', before: before.policy, after: { ...policy, changes } });
-    return true;
-  });
-  if (!saved) throw new PolicyConflict((await loadPolicy(deps, tenantId)).version);
   // Hidden fields change every card; exclusions and groups change membership of audiences.
   const allContent = JSON.stringify(before.policy.hiddenFields) !== JSON.stringify(policy.hiddenFields);
-  const visibility = await recomputeVisibility(deps, tenantId, policy, { changedUsers: new Set(), allContent });
+  const apply = await planVisibility(deps, tenantId, policy, { changedUsers: new Set(), allContent });
+  // The policy, its audit entry and its effect on every audience commit together: a crash or an
+  // error half-way must not leave a saved policy that devices never see (nothing re-applies a
+  // policy later unless the directory changes).
+  const visibility = await deps.db.transaction().execute(async (trx) => {
+    if (!(await new PolicyRepository(trx).save(tenantId, policy, expectedVersion, actor.id))) return undefined;
+    await new AuditRepository(trx).append({ tenantId, actor, action: 'policy.update', target: 'policy', before: before.policy, after: { ...policy, changes } });
+    return apply(trx);
+  });
+  if (!visibility) throw new PolicyConflict((await loadPolicy(deps, tenantId)).version);
   return { policy, version: expectedVersion + 1, changes, visibility };
 }

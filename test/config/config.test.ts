@@ -43,6 +43,12 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ SECRET_DATA_ENCRYPTION_KEY: KEY, TLS_MODE: 'files', TLS_CERT_FILE: 'a.crt' })).toThrow(/TLS_KEY_FILE: is required/);
   });
 
+  it('reads TRUSTED_PROXIES as express trust-proxy values, loopback by default, and names a bad entry', () => {
+    expect(parseConfig({ SECRET_DATA_ENCRYPTION_KEY: KEY }).trustedProxies).toEqual(['loopback']);
+    expect(parseConfig({ SECRET_DATA_ENCRYPTION_KEY: KEY, TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.5 ,uniquelocal' }).trustedProxies).toEqual(['10.0.0.0/8', '192.168.1.5', 'uniquelocal']);
+    expect(() => parseConfig({ SECRET_DATA_ENCRYPTION_KEY: KEY, TRUSTED_PROXIES: 'loopback,everyone' })).toThrow(/TRUSTED_PROXIES.*"everyone" is not loopback/s);
+  });
+
   it('rejects a DATABASE_URL that is not a postgres URL', () => {
     expect(() => parseConfig({ SECRET_DATA_ENCRYPTION_KEY: KEY, STORE: 'postgres', DATABASE_URL: 'mysql://x/y' })).toThrow(/DATABASE_URL/);
   });

@@ -26,6 +26,9 @@ export interface SyncRunnerDeps {
 }
 
 const PHOTO_PASS_MS = 24 * 3600 * 1000;
+/** How many recent runs are checked for one left running by a dead instance. */
+const INTERRUPTED_LOOKBACK = 20;
+export const INTERRUPTED = 'interrupted: the instance running this round stopped before it finished; the next round recovered';
 
 export type RunOutcome = { status: 'busy' } | { status: SyncRun['status']; runId: number; error?: string };
 
@@ -36,8 +39,13 @@ export type RunOutcome = { status: 'busy' } | { status: SyncRun['status']; runId
 export class SyncRunner {
   constructor(private readonly deps: SyncRunnerDeps) {}
 
-  async run(tenantId: string, trigger: SyncRun['trigger']): Promise<RunOutcome> {
-    const result = await this.deps.lock.tryRun(tenantId, () => this.round(tenantId, trigger));
+  /**
+   * Runs a round unless one of the tenant is under way (then `busy` at once). `onStart` is told the
+   * run's id as soon as the round holds the lock and its run record exists, for callers that answer
+   * before the round ends (the admin page's "sync now").
+   */
+  async run(tenantId: string, trigger: SyncRun['trigger'], options: { onStart?: (runId: number) => void } = {}): Promise<RunOutcome> {
+    const result = await this.deps.lock.tryRun(tenantId, () => this.round(tenantId, trigger, options.onStart));
     return result.ran ? result.value : { status: 'busy' };
   }
 
@@ -57,12 +65,21 @@ export class SyncRunner {
     return result.changedUsers;
   }
 
-  private async round(tenantId: string, trigger: SyncRun['trigger']): Promise<RunOutcome> {
+  private async round(tenantId: string, trigger: SyncRun['trigger'], onStart?: (runId: number) => void): Promise<RunOutcome> {
     const { store, cipher } = this.deps;
     const runs = new SyncRepository(store.db, cipher);
     const mode = (await runs.position(tenantId, 'users')).deltaLink ? 'delta' : 'full';
+    // This round holds the tenant's lock, so a round still recorded as running was cut off: its
+    // instance died (kill -9, a crash, a lost machine). The pages it committed are in the store, but
+    // the visibility step that turns them into feed entries may never have run for them.
+    const interrupted = (await runs.recentRuns(tenantId, INTERRUPTED_LOOKBACK)).filter((r) => r.status === 'running');
     const runId = await runs.startRun(tenantId, trigger, mode);
+    onStart?.(runId);
     const log = this.deps.logger.child({ tenantId, runId, trigger, mode });
+    for (const r of interrupted) {
+      await runs.finishRun(r.id, { status: 'failed', graphRequests: r.graph_requests, throttled: r.throttled, usersChanged: 0, groupsChanged: 0, contactChanges: 0, error: INTERRUPTED });
+    }
+    if (interrupted.length > 0) log.warn({ interrupted: interrupted.map((r) => r.id) }, 'an earlier round was cut off; this round re-announces every contact');
     let stats = { requests: 0, throttled: 0 };
     try {
       const graph = await this.deps.graphFor(tenantId);
@@ -70,9 +87,12 @@ export class SyncRunner {
       const changes = await syncDirectory({ db: store.db, cipher, pages: graph.pages }, tenantId);
       for (const id of await this.photos(tenantId, graph, changes.changedUsers)) changes.changedUsers.add(id);
       let contactChanges = 0;
-      if (changes.changedUsers.size > 0 || changes.removedUsers.size > 0 || changes.membershipChanged) {
+      // After a cut-off round, which changes it stored without announcing is unknown (users, groups,
+      // photos): every card is announced again, once, so every device refetches and converges.
+      const recovering = interrupted.length > 0;
+      if (recovering || changes.changedUsers.size > 0 || changes.removedUsers.size > 0 || changes.membershipChanged) {
         const { policy } = await loadPolicy({ db: store.db, cipher }, tenantId);
-        contactChanges = (await recomputeVisibility({ db: store.db, cipher }, tenantId, policy, { changedUsers: changes.changedUsers, allContent: false })).feedEntries;
+        contactChanges = (await recomputeVisibility({ db: store.db, cipher }, tenantId, policy, { changedUsers: changes.changedUsers, allContent: recovering })).feedEntries;
       }
       await runs.finishRun(runId, {
         status: 'succeeded', graphRequests: stats.requests, throttled: stats.throttled,

@@ -6,7 +6,7 @@ import type { DatabaseSchema } from '../../store/schema.js';
 import type { AccountFields } from '../policy/account-kind.js';
 import { audienceKeyOf, mayReceive, relevantGroups, visibleContactIds, type Audience } from '../policy/evaluate.js';
 import type { Policy } from '../policy/policy.js';
-import { MembershipGraph } from './membership-graph.js';
+import { MembershipGraph, transitiveMembership } from './membership-graph.js';
 
 export interface VisibilityDeps {
   db: Kysely<DatabaseSchema>;
@@ -33,21 +33,21 @@ export interface VisibilityResult {
  * nothing is decrypted. One transaction, so devices never see half a recompute.
  */
 export async function recomputeVisibility(deps: VisibilityDeps, tenantId: string, policy: Policy, content: ContentChanges): Promise<VisibilityResult> {
+  const apply = await planVisibility(deps, tenantId, policy, content);
+  return deps.db.transaction().execute(apply);
+}
+
+/**
+ * The recompute in two steps: reads the directory's flags and memberships now, and returns the
+ * write step for the caller to run inside its own transaction. Saving a policy runs it in the
+ * transaction that stores the policy, so a policy is never in force in the store without being
+ * applied to the audiences (a crash or error in between would leave devices on the old policy).
+ */
+export async function planVisibility(deps: VisibilityDeps, tenantId: string, policy: Policy, content: ContentChanges): Promise<(trx: Kysely<DatabaseSchema>) => Promise<VisibilityResult>> {
   const directory = new DirectoryRepository(deps.db, deps.cipher);
   const flags = new Map((await directory.userFlags(tenantId)).map((f) => [f.id, f]));
   const graph = new MembershipGraph(await directory.memberships(tenantId));
-
-  const usersOf = new Map<string, Set<string>>();
-  const groupsOfUser = new Map<string, Set<string>>();
-  for (const group of relevantGroups(policy)) {
-    const users = graph.transitiveUsers(group);
-    usersOf.set(group, users);
-    for (const u of users) {
-      let set = groupsOfUser.get(u);
-      if (!set) groupsOfUser.set(u, (set = new Set()));
-      set.add(group);
-    }
-  }
+  const { usersOf, groupsOfUser } = transitiveMembership(graph, relevantGroups(policy));
 
   const byKey = new Map<string, { audience: Audience; users: string[] }>();
   for (const [userId, groups] of groupsOfUser) {
@@ -60,7 +60,7 @@ export async function recomputeVisibility(deps: VisibilityDeps, tenantId: string
     else byKey.set(audience.key, { audience, users: [userId] });
   }
 
-  return deps.db.transaction().execute(async (trx) => {
+  return async (trx) => {
     const feed = new FeedRepository(trx);
     const existing = new Map((await feed.audiences(tenantId)).map((a) => [a.key, a.id]));
     for (const [key, { audience }] of byKey) {
@@ -97,11 +97,11 @@ export async function recomputeVisibility(deps: VisibilityDeps, tenantId: string
     const remove = [...before.keys()].filter((u) => !after.has(u));
     await feed.setUserAudiences(tenantId, set, remove);
     return { feedEntries, audiences: byKey.size, usersReceiving: after.size };
-  });
+  };
 }
 
-/** The policy's view of a stored user, from plain flags (the sealed fields are not needed). */
-function accountFields(f: UserFlags): AccountFields {
+/** The policy's view of a stored user, from plain flags (the sealed fields are not needed); the preview uses it too. */
+export function accountFields(f: UserFlags): AccountFields {
   return {
     accountEnabled: f.accountEnabled,
     userType: f.isGuest ? 'Guest' : 'Member',
