@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -10,6 +11,7 @@ import { dav, measure, parseMultistatus, requestFor, type Measured, type Request
 import { releaseOnExit, tempDir } from './lib/children.js';
 import { startDevTenantProcess } from './lib/dev-tenant-process.js';
 import { describeMachine } from './lib/machine.js';
+import { vdirsyncerWholeSync } from './lib/vdirsyncer-sync.js';
 import { duration, int, writeReportSection } from './lib/report.js';
 
 /**
@@ -35,6 +37,8 @@ const { values } = parseArgs({
     report: { type: 'string', default: 'bench/REPORT.md' },
     'no-report': { type: 'boolean', default: false },
     'skip-references': { type: 'boolean', default: false },
+    'skip-vdirsyncer': { type: 'boolean', default: false },
+    'vdirsyncer-timeout': { type: 'string', default: '600' },
   },
 });
 releaseOnExit();
@@ -95,8 +99,8 @@ try {
     const markdown = renderCardDavReport({ date: new Date(), machine: describeMachine(), command, totalMs, users, groups, seed, cards: cards.length, multigetBytes: all.bytes, ourDescription: ours.description, runs: measureOptions.runs, timeoutS: Number(values.timeout), results });
     if (values['no-report']) process.stdout.write(`\n${markdown}\n`);
     else {
-      writeReportSection(path.resolve(root, values.report), 'carddav', markdown);
-      console.log(`\nWrote ${values.report} (section carddav) after ${duration(totalMs)}`);
+      writeReportSection(path.resolve(root, values.report), `carddav-${users}`, markdown);
+      console.log(`\nWrote ${values.report} (section carddav-${users}) after ${duration(totalMs)}`);
     }
   } finally {
     await ours.stop();
@@ -148,5 +152,12 @@ async function measureServer(name: string, target: Target, options: typeof measu
     report(req);
     if (requests[req]!.failure) break;
   }
-  return { name, version: ref?.version, command: ref?.command, cards: hrefs.length, warmUpMs: warmMs, requests, notes: [] };
+  let client: ServerResult['client'];
+  if (!values['skip-vdirsyncer']) {
+    const dir = path.join(tmp.dir, `vdirsyncer-${name.toLowerCase()}`);
+    fs.mkdirSync(dir, { recursive: true });
+    client = await vdirsyncerWholeSync(target, dir, Number(values['vdirsyncer-timeout']) * 1000);
+    log(`${name} vdirsyncer: ${client.failure ?? `initial ${duration(client.initialMs!)} (${int(client.cards!)} cards), no-op ${duration(client.noopMs!)}`}`);
+  }
+  return { name, version: ref?.version, command: ref?.command, cards: hrefs.length, warmUpMs: warmMs, requests, notes: [], client };
 }

@@ -57,7 +57,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 let failed = 0;
 for (const name of selected) {
   console.log(`\n=== bench ${name} ===`);
-  current = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'dist', 'bench', `${name}.js`), ...passThrough], {
+  current = spawn(process.execPath, ['--enable-source-maps', '--expose-gc', path.join(root, 'dist', 'bench', `${name}.js`), ...passThrough], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, BENCH_COMMAND: command },

@@ -22,6 +22,11 @@ export interface OurServer {
   /** Who sees the book and what the policy is, for the report. */
   description: string;
   ingestMs: number;
+  /**
+   * Connects `count` more devices, spread over the users who receive contacts (each sees the same
+   * book, since the policy gives everyone one audience); returns each one's book and credentials.
+   */
+  addDevices(count: number): Promise<{ book: string; authorization: string }[]>;
   /** Changes one user in the dev tenant and runs a sync round; returns the round's time. */
   changeOneUser(n: number): Promise<{ roundMs: number }>;
   stop(): Promise<void>;
@@ -90,6 +95,22 @@ export async function startOurServer(options: { dev: DevTenantProcess; tenant: D
     authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`,
     description: `device of ${signedIn.user.username}; policy groups: All Employees (${allEmployees.id})`,
     ingestMs,
+    addDevices: async (count) => {
+      const added: { book: string; authorization: string }[] = [];
+      for (let round = 0; added.length < count && round < 10; round++) {
+        for (const user of tenant.users) {
+          if (added.length >= count) break;
+          try {
+            const { credentials: c } = await devices.service.addDevice(tenantId, user.id, 'other', `load ${added.length}`);
+            added.push({ book: new URL(c.addressBookUrl).pathname.replace(/\/?$/, '/'), authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` });
+          } catch {
+            // Not in the policy's groups (guest, disabled, room) or at the per-user device limit: the next one.
+          }
+        }
+      }
+      if (added.length < count) throw new Error(`only ${added.length} of ${count} devices could be connected`);
+      return added;
+    },
     changeOneUser: async (n) => {
       await dev.control('PATCH', `/tenants/${tenantId}/users/${target.id}`, { jobTitle: `CardDAV Bench Title ${n}` });
       return { roundMs: await round() };

@@ -1,6 +1,7 @@
 import type { Measured, RequestName } from './carddav-requests.js';
 import { REQUESTS } from './carddav-requests.js';
 import type { Machine } from './machine.js';
+import type { ClientSync } from './vdirsyncer-sync.js';
 import { duration, int, table, verdict } from './report.js';
 
 /** A ratio with enough digits to tell 0.004× from 0.04×. */
@@ -14,6 +15,8 @@ export interface ServerResult {
   warmUpMs: number;
   requests: Partial<Record<RequestName, Measured>>;
   notes: string[];
+  /** The whole sync with vdirsyncer, when measured. */
+  client?: ClientSync;
 }
 
 export interface CardDavReportInput {
@@ -58,7 +61,7 @@ export function renderCardDavReport(input: CardDavReportInput): string {
   const xandikos = input.results.find((r) => r.name === 'Xandikos');
   const m = input.machine;
   const lines: string[] = [];
-  lines.push('## carddav: our CardDAV server against Radicale and Xandikos (issues 5 and 9)');
+  lines.push(`## carddav-${input.users}: our CardDAV server against Radicale and Xandikos, ${int(input.cards)} cards (issues 5 and 9)`);
   lines.push('');
   lines.push(`${input.date.toISOString().slice(0, 10)} · \`${input.command}\` · ${duration(input.totalMs)} in all`);
   lines.push('');
@@ -111,10 +114,22 @@ export function renderCardDavReport(input: CardDavReportInput): string {
     lines.push('- Xandikos: answers `address-data` inside `sync-collection` with a 404 propstat (ETags only), so that row is shown but not judged; a client then needs the multiget it could not complete.');
   }
   lines.push('');
-  lines.push(
-    'Not measured here yet (left for issue 9): books of 1k and 100k cards (and the one-change sync at 100k against 1k), ' +
-      'the whole initial and no-op sync with the real client vdirsyncer, and the many-devices load test. ' +
-      'The one-change sync-collection is ours only: the references have no dev tenant behind them.',
-  );
+  const clients = input.results.filter((r) => r.client);
+  if (clients.length > 0) {
+    lines.push('');
+    lines.push('Whole sync with the real client vdirsyncer (Debian), read-only into an empty folder, then again with nothing changed (one run each):');
+    lines.push('');
+    const oursClient = ours.client;
+    const ratioTo = (r: ServerResult, key: 'initialMs' | 'noopMs') =>
+      r === ours || !oursClient?.[key] || !r.client?.[key] ? '' : ` (ours ${ratio(oursClient[key]! / r.client[key]!)})`;
+    lines.push(
+      table(
+        ['server', 'initial sync', 'no-op sync', 'cards written'],
+        clients.map((r) => [r.name, r.client!.initialMs ? `${duration(r.client!.initialMs)}${ratioTo(r, 'initialMs')}` : (r.client!.failure ?? '—'), r.client!.noopMs ? `${duration(r.client!.noopMs)}${ratioTo(r, 'noopMs')}` : '—', r.client!.cards === undefined ? '—' : int(r.client!.cards)]),
+      ),
+    );
+  }
+  lines.push('');
+  lines.push('The one-change sync-collection is ours only: the references have no dev tenant behind them. Book sizes: the sections carddav-1000, carddav-10000 and carddav-100000 (references at 1k and 10k only); many devices at once: carddav-load.');
   return lines.join('\n');
 }
