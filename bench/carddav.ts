@@ -7,7 +7,7 @@ import { prepareBenchEnvironment } from './lib/bench-environment.js';
 import { startOurServer } from './lib/carddav-ours.js';
 import { startRadicale, startXandikos, type Card, type ReferenceServer } from './lib/carddav-references.js';
 import { renderCardDavReport, type ServerResult } from './lib/carddav-report.js';
-import { dav, measure, parseMultistatus, requestFor, type Measured, type RequestName, type Target } from './lib/carddav-requests.js';
+import { dav, measure, parseMultistatus, requestFor, REQUESTS, type Measured, type RequestName, type Target } from './lib/carddav-requests.js';
 import { releaseOnExit, tempDir } from './lib/children.js';
 import { startDevTenantProcess } from './lib/dev-tenant-process.js';
 import { describeMachine } from './lib/machine.js';
@@ -78,6 +78,16 @@ try {
     ourResult.requests.syncOneChange = await measure((timeoutMs) => dav(ours, 'REPORT', ours.book, davx5.syncCollection(before), '0', timeoutMs), measureOptions);
     ourResult.notes.push(`sync round after the one change (dev tenant → store → change feed): ${duration(roundMs)}`);
     ourResult.notes.push(`first sync round and policy save for ${int(users)} users: ${duration(ours.ingestMs)}`);
+    // The figures above are with the card cache warm (the export multiget filled it), as every device
+    // after the first finds it. The first device after a change, or any device with the cache off, pays this:
+    const cold: string[] = [];
+    for (const req of ['syncInitialData', 'multiget100', 'multigetAll'] as const) {
+      const { method, depth, body } = requestFor(req, ourHrefs);
+      const m = await measure((timeoutMs) => dav(ours.uncached, method, ours.book, body, depth, timeoutMs), measureOptions);
+      cold.push(`${REQUESTS.find((r) => r.name === req)!.label}: ${m.failure ?? duration(m.medianMs!)}`);
+    }
+    log(`card cache off: ${cold.join('; ')}`);
+    ourResult.notes.push(`with the card cache off (\`CARDDAV_CACHE_MB=0\`: every card decrypted, projected and rendered on each request, as for the first device after a change): ${cold.join('; ')}`);
     results.push(ourResult);
 
     if (!values['skip-references']) {

@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     apiRouters: [...(bot ? [bot.router] : []), tabApiRouter({ config, store, syncCore, devices, logger })],
     routers: [
       { path: '/enroll', router: onboardingRoutes({ devices: devices.service }) },
-      { path: '/', router: carddavRoutes({ authenticator: devices.authenticator, db: store.db, cipher: dataCipher(config), publicUrl: config.publicUrl, logger }) },
+      { path: '/', router: carddavRoutes({ authenticator: devices.authenticator, db: store.db, cipher: dataCipher(config), publicUrl: config.publicUrl, logger, cardCacheBytes: config.carddavCacheBytes }) },
     ],
   });
   const server = await listen(app, { host: config.host, port: config.port, ...(tls ? { tls } : {}) });

@@ -22,6 +22,8 @@ export interface OurServer {
   /** Who sees the book and what the policy is, for the report. */
   description: string;
   ingestMs: number;
+  /** The same book and device on a second router with the card cache off (CARDDAV_CACHE_MB=0): every card rendered on every request. */
+  uncached: { baseUrl: string; book: string; authorization: string };
   /**
    * Connects `count` more devices, spread over the users who receive contacts (each sees the same
    * book, since the policy gives everyone one audience); returns each one's book and credentials.
@@ -81,18 +83,24 @@ export async function startOurServer(options: { dev: DevTenantProcess; tenant: D
 
   const devices = createDevices({ store, config });
   const { credentials } = await devices.service.addDevice(tenantId, signedIn.user.userId, 'other', 'bench');
-  const app = express();
-  app.use(carddavRoutes({ authenticator: devices.authenticator, db: store.db, cipher: core.cipher, publicUrl: 'http://127.0.0.1', logger }));
-  const server = http.createServer({ keepAliveTimeout: 60_000 }, app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
+  const serve = async (cardCacheBytes?: number) => {
+    const app = express();
+    app.use(carddavRoutes({ authenticator: devices.authenticator, db: store.db, cipher: core.cipher, publicUrl: 'http://127.0.0.1', logger, ...(cardCacheBytes === undefined ? {} : { cardCacheBytes }) }));
+    const server = http.createServer({ keepAliveTimeout: 60_000 }, app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+  };
+  const { server, baseUrl } = await serve();
+  const uncached = await serve(0);
   const book = new URL(credentials.addressBookUrl).pathname.replace(/\/?$/, '/');
+  const authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
   // The user whose title changes: someone in the book, not the device's owner.
   const target = tenant.users.find((u, i) => i > 10 && u.id !== signedIn.user.userId)!;
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
     book,
-    authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`,
+    authorization,
+    uncached: { baseUrl: uncached.baseUrl, book, authorization },
     description: `device of ${signedIn.user.username}; policy groups: All Employees (${allEmployees.id})`,
     ingestMs,
     addDevices: async (count) => {
@@ -116,8 +124,10 @@ export async function startOurServer(options: { dev: DevTenantProcess; tenant: D
       return { roundMs: await round() };
     },
     stop: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      for (const s of [server, uncached.server]) {
+        s.closeAllConnections();
+        await new Promise((resolve) => s.close(resolve));
+      }
       await store.close();
     },
   };

@@ -29,16 +29,24 @@ export interface AddressBookCollection extends DavResource {
   members(): AsyncIterable<AddressObject[]>;
   /** Members by name (the last path segment, decoded); names that are not members are absent. */
   getMembers(names: readonly string[]): Promise<Map<string, AddressObject>>;
-  /** Loads the cards of these members in one batch; afterwards `card` is set on each that still exists. */
-  loadAddressData(objects: readonly AddressObject[]): Promise<void>;
+  /**
+   * Loads these members in one batch. Afterwards each that still exists has `addressData`, and with
+   * `'card'` also `card` (filters, partial address-data and GET need the card itself; the whole
+   * card's address-data may come from a cache without it). The others are `gone`.
+   */
+  loadAddressData(objects: readonly AddressObject[], need: AddressDataNeed): Promise<void>;
 }
+
+export type AddressDataNeed = 'address-data' | 'card';
 
 /** An address object resource (RFC 6352 §5.1): one vCard. */
 export interface AddressObject extends DavResource {
   readonly collection: false;
   readonly book: AddressBookCollection;
-  /** The card, once loaded. */
+  /** The card, once loaded with `'card'`. */
   card?: VCard | undefined;
+  /** The whole card as the content of an address-data element (serialized, XML-escaped), once loaded. */
+  addressData?: string | undefined;
   /** Set by loadAddressData when the contact vanished between listing and loading. */
   gone?: boolean;
 }
@@ -79,8 +87,10 @@ export class CardDavPlugin implements DavPlugin {
     server.defineProperty({
       name: ADDRESS_DATA,
       get: (r, ctx, request) => {
-        if (ctx.method !== 'REPORT' || !isAddressObject(r) || !r.card) return undefined;
-        return escapeXml(serializeVCard(r.card, partialNames(request)));
+        if (ctx.method !== 'REPORT' || !isAddressObject(r)) return undefined;
+        const only = partialNames(request);
+        if (only) return r.card ? escapeXml(serializeVCard(r.card, only)) : undefined;
+        return r.addressData;
       },
     });
   }
@@ -94,11 +104,17 @@ export class CardDavPlugin implements DavPlugin {
   }
 
   async preload(resources: DavResource[], request: PropRequest, ctx: DavContext): Promise<void> {
-    if (ctx.method !== 'REPORT' || !asksAddressData(request)) return;
-    const pending = resources.filter((r): r is AddressObject => isAddressObject(r) && !r.card && !r.gone);
+    const data = addressDataRequest(request);
+    if (ctx.method !== 'REPORT' || !data) return;
+    const need: AddressDataNeed = partialNames(data.element) ? 'card' : 'address-data';
+    const pending = resources.filter((r): r is AddressObject => isAddressObject(r) && !r.gone && (need === 'card' ? !r.card : r.addressData === undefined));
     const byBook = new Map<AddressBookCollection, AddressObject[]>();
-    for (const o of pending) byBook.set(o.book, [...(byBook.get(o.book) ?? []), o]);
-    for (const [book, objects] of byBook) await book.loadAddressData(objects);
+    for (const o of pending) {
+      const objects = byBook.get(o.book);
+      if (objects) objects.push(o);
+      else byBook.set(o.book, [o]);
+    }
+    for (const [book, objects] of byBook) await book.loadAddressData(objects, need);
   }
 
   /** RFC 6352 §8.7: the cards named by href, in the order asked, each once. */
@@ -139,7 +155,7 @@ export class CardDavPlugin implements DavPlugin {
     await writeMultistatus(ctx.stream(207, MULTISTATUS_CONTENT_TYPE), async function* () {
       let written = 0;
       for await (const page of pages(target.members(), BATCH)) {
-        if (!matchesAll(filter)) await target.loadAddressData(page);
+        if (!matchesAll(filter)) await target.loadAddressData(page, 'card');
         const hits = page.filter((o) => !o.gone && (matchesAll(filter) || (o.card !== undefined && evaluate(filter, o.card))));
         const room = hits.slice(0, Math.max(0, limit - written));
         await server.preload(room, request, ctx);
@@ -160,8 +176,11 @@ function reportProps(body: XmlElement): PropRequest {
   return parsePropRequest(body) ?? { kind: 'allprop', include: [] };
 }
 
-function asksAddressData(request: PropRequest): boolean {
-  return request.kind === 'prop' ? request.props.some((p) => clark(p) === clark(ADDRESS_DATA)) : request.kind === 'allprop' && request.include.some((p) => clark(p) === clark(ADDRESS_DATA));
+/** The address-data element of a request, when it asks for address data. */
+function addressDataRequest(request: PropRequest): { element: XmlElement } | undefined {
+  const asked = request.kind === 'prop' ? request.props : request.kind === 'allprop' ? request.include : [];
+  const element = asked.find((p) => clark(p) === clark(ADDRESS_DATA));
+  return element ? { element } : undefined;
 }
 
 /** RFC 6352 §8.7 precondition supported-address-data: we serve text/vcard 3.0 and nothing else. */
@@ -184,6 +203,12 @@ function partialNames(request: XmlElement | undefined): Set<string> | undefined 
 
 /** The member name an href points to in `collectionHref`, or undefined when it points elsewhere. */
 function memberName(href: string, base: URL, collectionHref: string): string | undefined {
+  // Most hrefs are the paths we listed, verbatim: a plain name after the collection's path needs
+  // no URL parsing (unreserved characters only, so nothing to decode and no dot segment).
+  if (href.startsWith(collectionHref)) {
+    const rest = href.slice(collectionHref.length);
+    if (PLAIN_NAME.test(rest)) return rest;
+  }
   let path: string;
   try {
     path = decodeURIComponent(new URL(href, base).pathname);
@@ -195,6 +220,8 @@ function memberName(href: string, base: URL, collectionHref: string): string | u
   const name = path.slice(collection.length);
   return name === '' || name.includes('/') ? undefined : name;
 }
+
+const PLAIN_NAME = /^(?!\.{1,2}$)[A-Za-z0-9._~-]+$/;
 
 /** The path of an href as we answer it (clients compare paths; full URLs are reduced to theirs). */
 function canonicalHref(href: string, base: URL): string {

@@ -30,10 +30,14 @@ export const multistatusStart = (): string => `<?xml version="1.0" encoding="utf
 
 export const multistatusEnd = (syncToken?: string): string => `${syncToken === undefined ? '' : dav('sync-token', escapeXml(syncToken))}</d:multistatus>\n`;
 
-/** A response with propstats, the 200 one first (callers pass them in that order). */
+/**
+ * A response with propstats, the 200 one first (callers pass them in that order). Written as one
+ * template: a report writes one per card, and it is the same shape every time.
+ */
 export function propstatXml(href: string, propstats: Propstat[]): string {
-  const stats = propstats.map((p) => dav('propstat', dav('prop', p.props.join('')) + dav('status', statusLine(p.status)))).join('');
-  return `${dav('response', dav('href', escapeXml(href)) + stats)}\n`;
+  let stats = '';
+  for (const p of propstats) stats += `<d:propstat><d:prop>${p.props.join('')}</d:prop><d:status>${statusLine(p.status)}</d:status></d:propstat>`;
+  return `<d:response><d:href>${escapeXml(href)}</d:href>${stats}</d:response>\n`;
 }
 
 /** A response carrying only a status: a member that is gone (404) or a truncated result (507). */

@@ -16,13 +16,14 @@
 import type { DevicePrincipal } from '../devices/device-principal.js';
 import { FeedPositionUnavailable, type AddressBookData, type FeedEntry, type FeedPosition } from './address-book-store.js';
 import type { PrincipalResource } from './acl.js';
-import { ADDRESSBOOK, type AddressBookCollection, type AddressObject } from './carddav.js';
+import { CardCache } from './card-cache.js';
+import { ADDRESSBOOK, type AddressBookCollection, type AddressDataNeed, type AddressObject } from './carddav.js';
 import type { CTagCollection } from './ctag.js';
 import { DavError } from './dav-error.js';
 import type { DavResource } from './server.js';
 import { InvalidSyncToken, type SyncChanges, type SyncCollection } from './sync.js';
 import { contactCard, serializeVCard, VCARD_CONTENT_TYPE, type VCard } from './vcard.js';
-import { NS_DAV, qn } from './xml.js';
+import { escapeXml, NS_DAV, qn } from './xml.js';
 
 export const DAV_ROOT = '/dav/';
 const COLLECTION = qn(NS_DAV, 'collection');
@@ -62,13 +63,14 @@ export class DeviceTree {
     private readonly principal: DevicePrincipal,
     private readonly openBook: () => Promise<AddressBookData>,
     private readonly publicUrl: string,
+    private readonly cards: CardCache,
   ) {
     this.paths = davPaths(principal.deviceId);
   }
 
   /** The book resource, opened once per request. */
   addressBook(): Promise<BookResource> {
-    return (this.book ??= this.openBook().then((data) => new BookResource(this.paths.book, data, this.publicUrl)));
+    return (this.book ??= this.openBook().then((data) => new BookResource(this.paths.book, data, this.publicUrl, this.cards)));
   }
 
   /** The resource at a decoded absolute path, or undefined. */
@@ -132,6 +134,7 @@ export class BookResource implements AddressBookCollection, SyncCollection, CTag
     readonly href: string,
     private readonly data: AddressBookData,
     private readonly publicUrl: string,
+    private readonly cards: CardCache,
   ) {}
 
   displayName() {
@@ -172,14 +175,31 @@ export class BookResource implements AddressBookCollection, SyncCollection, CTag
     return out;
   }
 
-  async loadAddressData(objects: readonly AddressObject[]): Promise<void> {
+  async loadAddressData(objects: readonly AddressObject[], need: AddressDataNeed): Promise<void> {
     const cards = objects.filter((o): o is CardResource => o instanceof CardResource);
-    const contents = await this.data.contents(cards.map((c) => c.contactId));
+    const toRead: CardResource[] = [];
     for (const c of cards) {
-      const content = contents.get(c.contactId);
-      if (content) c.card = contactCard({ contact: content.contact, revision: content.updatedAt, photo: content.photo });
-      else c.gone = true;
+      const cached = need === 'address-data' ? this.cards.get(this.cacheKey(c)) : undefined;
+      if (cached === undefined) toRead.push(c);
+      else c.addressData = cached;
     }
+    if (toRead.length === 0) return;
+    const contents = await this.data.contents(toRead.map((c) => c.contactId));
+    for (const c of toRead) {
+      const content = contents.get(c.contactId);
+      if (!content) {
+        c.gone = true;
+        continue;
+      }
+      c.card = contactCard({ contact: content.contact, revision: content.updatedAt, photo: content.photo });
+      // Cached escaped: every vCard has CRs to escape, and escaping costs as much as copying.
+      c.addressData = escapeXml(serializeVCard(c.card));
+      this.cards.set(this.cacheKey(c), c.addressData);
+    }
+  }
+
+  private cacheKey(c: CardResource): string {
+    return CardCache.key(this.data.audienceId, c.contactId, c.version);
   }
 
   async getChanges(token: string | undefined, limit?: number): Promise<SyncChanges> {
@@ -259,19 +279,20 @@ export class CardResource implements AddressObject {
   /** Strong ETag: the feed number of the card's last change in this book (unique per tenant). */
   readonly etag: string;
   card?: VCard | undefined;
+  addressData?: string | undefined;
   gone?: boolean;
 
   constructor(
     readonly href: string,
     readonly contactId: string,
-    version: number,
+    readonly version: number,
     readonly book: BookResource,
   ) {
     this.etag = `"${version}"`;
   }
 
   async read() {
-    if (!this.card && !this.gone) await this.book.loadAddressData([this]);
+    if (!this.card && !this.gone) await this.book.loadAddressData([this], 'card');
     if (!this.card) throw new DavError(404, 'This contact is no longer in the address book.');
     return { body: serializeVCard(this.card), contentType: VCARD_CONTENT_TYPE, etag: this.etag };
   }

@@ -12,6 +12,7 @@ import type { DatabaseSchema } from '../store/schema.js';
 import { AclPlugin } from './acl.js';
 import type { AddressBookStore } from './address-book-store.js';
 import { authenticateDevice } from './basic-auth.js';
+import { CardCache, DEFAULT_CARD_CACHE_BYTES } from './card-cache.js';
 import { CardDavPlugin } from './carddav.js';
 import { CTagPlugin } from './ctag.js';
 import { DavError, davErrorHandler } from './dav-error.js';
@@ -33,6 +34,8 @@ export interface CardDavDeps {
   logger: Logger;
   /** Replaces the store adapter (tests); by default the sync core's feed over `db`. */
   books?: AddressBookStore;
+  /** Memory for serialized cards shared by all devices (card-cache.ts); 0 turns it off. */
+  cardCacheBytes?: number;
   limits?: { body?: Partial<BodyLimits>; xml?: Partial<XmlLimits> };
 }
 
@@ -44,6 +47,7 @@ export function createDavServer(): DavServer {
 export function carddavRoutes(deps: CardDavDeps): Router {
   const server = createDavServer();
   const books = deps.books ?? new FeedAddressBookStore({ db: deps.db, cipher: deps.cipher });
+  const cards = new CardCache(deps.cardCacheBytes ?? DEFAULT_CARD_CACHE_BYTES);
   const bodyLimits = { ...DEFAULT_BODY_LIMITS, ...deps.limits?.body };
   const xmlLimits = { ...DEFAULT_XML_LIMITS, ...deps.limits?.xml };
   const davHeader = server.features().join(', ');
@@ -64,7 +68,7 @@ export function carddavRoutes(deps: CardDavDeps): Router {
     }
     const principal = await authenticateDevice(deps.authenticator, req);
     await deps.authenticator.touch(principal, req.headers['user-agent']);
-    const tree = new DeviceTree(principal, () => books.open(principal), publicUrl);
+    const tree = new DeviceTree(principal, () => books.open(principal), publicUrl, cards);
     const ctx = context(req, res, principal, tree, { bodyLimits, xmlLimits, log: req.log ?? deps.logger });
     await server.handle(ctx);
   });

@@ -88,12 +88,22 @@ export interface DavPlugin {
   preload?(resources: DavResource[], request: PropRequest, ctx: DavContext): Promise<void>;
 }
 
+interface PlannedProperty {
+  def: PropertyDefinition | undefined;
+  el: XmlElement | undefined;
+  /** The element's start and end tags, and the element empty. */
+  open: string;
+  close: string;
+  empty: string;
+}
+
 export class DavServer {
   private readonly plugins: DavPlugin[] = [];
   private readonly methods = new Map<string, MethodHandler>();
   private readonly advertised = new Set<string>();
   private readonly reports = new Map<string, ReportHandler>();
   private readonly properties = new Map<string, PropertyDefinition>();
+  private readonly plans = new WeakMap<PropRequest, PlannedProperty[]>();
 
   addPlugin(plugin: DavPlugin): this {
     this.plugins.push(plugin);
@@ -152,6 +162,28 @@ export class DavServer {
       }
       return [{ status: 200, props: found }];
     }
+    for (const p of this.plan(request)) {
+      let value = p.def?.get(resource, ctx, p.el);
+      // Most getters answer at once; awaiting only promises saves a turn of the event loop per
+      // property per card, which a 10,000-card report feels.
+      if (value instanceof Promise) value = await value;
+      if (value !== undefined) found.push(value === '' ? p.empty : `${p.open}${value}${p.close}`);
+      // allprop leaves out what a resource does not have; an explicit request gets a 404 for it.
+      else if (request.kind === 'prop' || p.el) missing.push(p.empty);
+    }
+    const out: Propstat[] = [];
+    if (found.length > 0 || missing.length === 0) out.push({ status: 200, props: found });
+    if (missing.length > 0) out.push({ status: 404, props: missing });
+    return out;
+  }
+
+  /**
+   * The properties a request asks for, each with its definition and its tags written out: made once
+   * per request, since a report asks the same of every one of its thousands of resources.
+   */
+  private plan(request: Exclude<PropRequest, { kind: 'propname' }>): PlannedProperty[] {
+    const known = this.plans.get(request);
+    if (known) return known;
     const asked: { name: QName; el: XmlElement | undefined }[] = [];
     if (request.kind === 'allprop') {
       for (const def of this.properties.values()) if (def.allprop) asked.push({ name: def.name, el: undefined });
@@ -159,17 +191,12 @@ export class DavServer {
     } else {
       for (const el of request.props) asked.push({ name: { ns: el.ns, local: el.local }, el });
     }
-    for (const { name, el } of asked) {
-      const def = this.properties.get(clark(name));
-      const value = def ? await def.get(resource, ctx, el) : undefined;
-      if (value !== undefined) found.push(element(name, value));
-      // allprop leaves out what a resource does not have; an explicit request gets a 404 for it.
-      else if (request.kind === 'prop' || el) missing.push(element(name));
-    }
-    const out: Propstat[] = [];
-    if (found.length > 0 || missing.length === 0) out.push({ status: 200, props: found });
-    if (missing.length > 0) out.push({ status: 404, props: missing });
-    return out;
+    const plan = asked.map(({ name, el }) => {
+      const [open, close] = element(name, '\u0000').split('\u0000') as [string, string];
+      return { def: this.properties.get(clark(name)), el, open, close, empty: element(name) };
+    });
+    this.plans.set(request, plan);
+    return plan;
   }
 
   /** One `<d:response>` with the requested properties of a resource. */

@@ -41,6 +41,7 @@ export interface Config {
   /** Earlier data keys, still accepted for decryption while data is re-sealed under the current one. */
   previousDataEncryptionKeys: Buffer[];
   syncIntervalMs: number;
+  carddavCacheBytes: number;
   /** Addresses allowed to set X-Forwarded-For (express "trust proxy" values). */
   trustedProxies: string[];
   /** Switchboard's Entra app registration and the Microsoft endpoints it talks to. */
@@ -106,6 +107,7 @@ export function parseConfig(raw: Record<string, string | undefined>, cwd = proce
     dataEncryptionKey: Buffer.from(s.SECRET_DATA_ENCRYPTION_KEY, 'base64'),
     previousDataEncryptionKeys: (s.SECRET_DATA_ENCRYPTION_KEYS_PREVIOUS ?? []).map((k) => Buffer.from(k, 'base64')),
     syncIntervalMs: s.SYNC_INTERVAL_MINUTES * 60_000,
+    carddavCacheBytes: s.CARDDAV_CACHE_MB * 1024 * 1024,
     trustedProxies: s.TRUSTED_PROXIES,
     entra: {
       clientId: s.AAD_APP_CLIENT_ID,

@@ -33,6 +33,8 @@ export const settingsSchema = z
       .pipe(z.array(base64Key32))
       .optional(),
     SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+    // Memory for serialized vCards shared by all devices (src/carddav/card-cache.ts); 0 turns it off.
+    CARDDAV_CACHE_MB: z.coerce.number().int().min(0).max(65_536).default(64),
     // Who may set X-Forwarded-For (express "trust proxy"): the client address decides the rate limits
     // of credential checks, so behind a load balancer that is not on loopback, name it, or every
     // device would share the balancer's address and one attacker's failures would lock out everyone.

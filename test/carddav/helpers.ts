@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import express from 'express';
 import { pino } from 'pino';
+import type { AddressBookStore } from '../../src/carddav/address-book-store.js';
+import { FeedAddressBookStore } from '../../src/carddav/feed-address-book.js';
 import { carddavRoutes } from '../../src/carddav/routes.js';
 import { parseXml, type XmlElement } from '../../src/carddav/xml.js';
 import { syncDirectory } from '../../src/core/sync/directory-sync.js';
@@ -81,7 +83,15 @@ export class CardDavFixture {
 
   private dropDatabase: (() => Promise<void>) | undefined;
 
-  static async start(options: { https?: boolean; postgres?: boolean; policy?: (p: Policy, group: (name: string) => string) => Policy } = {}): Promise<CardDavFixture> {
+  static async start(
+    options: {
+      https?: boolean;
+      postgres?: boolean;
+      policy?: (p: Policy, group: (name: string) => string) => Policy;
+      /** Wraps the feed's store adapter (to watch what the DAV layer reads). */
+      books?: (store: AddressBookStore) => AddressBookStore;
+    } = {},
+  ): Promise<CardDavFixture> {
     const f = new CardDavFixture();
     f.dev = await startTestDevTenant();
     const tenant = f.dev.registry.findTenant(CONTOSO_TENANT_ID)!;
@@ -107,7 +117,8 @@ export class CardDavFixture {
     await f.savePolicy((p) => edit(p, (name) => f.group(name)));
 
     const app = express();
-    app.use(carddavRoutes({ authenticator: f.auth, db: f.store.db, cipher: f.cipher, publicUrl: 'https://switchboard.test', logger: pino({ level: 'silent' }) }));
+    const books = options.books?.(new FeedAddressBookStore({ db: f.store.db, cipher: f.cipher }));
+    app.use(carddavRoutes({ authenticator: f.auth, db: f.store.db, cipher: f.cipher, publicUrl: 'https://switchboard.test', logger: pino({ level: 'silent' }), ...(books ? { books } : {}) }));
     let tls: { certPem: string; keyPem: string } | undefined;
     if (options.https) {
       const certs = ensureDevCertificates(path.join(f.tmp.dir, 'tls'), []);
