@@ -64,13 +64,15 @@ async function syncKind(deps: DirectorySyncDeps, tenantId: string, kind: DeltaKi
       ? { link: position.deltaLink, full: false, startedAt: now() }
       : { link: INITIAL[kind], full: true, startedAt: now() };
 
+  let pending = deps.pages.get(round.link);
   for (;;) {
     let page;
     try {
-      page = await deps.pages.get(round.link);
+      page = await pending;
     } catch (err) {
       if (err instanceof DeltaTokenExpired && round.link !== INITIAL[kind]) {
         round = { link: INITIAL[kind], full: true, startedAt: now() };
+        pending = deps.pages.get(round.link);
         continue;
       }
       throw err;
@@ -79,6 +81,12 @@ async function syncKind(deps: DirectorySyncDeps, tenantId: string, kind: DeltaKi
     if (round.full) changes.full = true;
     const next = page['@odata.nextLink'];
     const deltaLink = page['@odata.deltaLink'];
+    // Read ahead: the next page travels while this one is written, so the round costs about the
+    // longer of paging and writing rather than their sum. At most one page waits in memory, and the
+    // position saved below still names `next`: after a crash it is asked for again.
+    const ahead = next ? deps.pages.get(next) : undefined;
+    // Its failure is handled when it is awaited; until then (or if this page fails) it is not unhandled.
+    ahead?.catch(() => undefined);
     await deps.db.transaction().execute(async (trx) => {
       const directory = new DirectoryRepository(trx, deps.cipher);
       if (kind === 'users') await applyUsers(directory, tenantId, page.value, changes, now());
@@ -88,8 +96,9 @@ async function syncKind(deps: DirectorySyncDeps, tenantId: string, kind: DeltaKi
       if (next) await sync.savePosition(tenantId, kind, { deltaLink: position.deltaLink, nextLink: JSON.stringify({ ...round, link: next }) });
       else await sync.savePosition(tenantId, kind, { deltaLink: deltaLink ?? null, nextLink: null });
     });
-    if (!next) return;
+    if (!next || !ahead) return;
     round = { ...round, link: next };
+    pending = ahead;
   }
 }
 

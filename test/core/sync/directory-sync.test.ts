@@ -3,6 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { syncDirectory } from '../../../src/core/sync/directory-sync.js';
+import type { GraphPages } from '../../../src/core/sync/graph-pages.js';
 import type { UserData } from '../../../src/core/sync/user-record.js';
 import { FieldCipher } from '../../../src/crypto/field-cipher.js';
 import { DirectoryRepository } from '../../../src/store/directory-repository.js';
@@ -142,5 +143,33 @@ describe('directory sync by delta against the dev tenant', () => {
     expect(pages.requests - before).toBeLessThan(userPagesAfterResume + 1 + 10);
     pages.maxPageSize = undefined;
     await expectStoreMatchesTruth();
+  });
+
+  it('reads ahead: the next delta page is asked for while the current one is written, and the round stores the truth', async () => {
+    const fresh = openStore({ kind: 'sqlite', path: path.join(tmp.dir, 'read-ahead.db') });
+    await fresh.migrate();
+    await fresh.tenants.upsert(CONTOSO_TENANT_ID, 'Contoso');
+    const storedWhenAsked: number[] = [];
+    const watching: GraphPages = Object.assign(Object.create(pages) as FetchPages, {
+      get: async (url: string) => {
+        if (url.includes('/users/delta')) {
+          const row = await fresh.db.selectFrom('directory_users').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+          storedWhenAsked.push(Number(row.n));
+        }
+        return pages.get(url);
+      },
+    });
+    pages.maxPageSize = 10;
+    try {
+      await syncDirectory({ db: fresh.db, cipher, pages: watching }, CONTOSO_TENANT_ID);
+      // 35 users in pages of 10: page 2 is asked for before page 1 is stored, page 3 before page 2…
+      expect(storedWhenAsked).toEqual([0, 0, 10, 20]);
+      const users = [];
+      for await (const u of new DirectoryRepository(fresh.db, cipher).iterateUsers(CONTOSO_TENANT_ID)) users.push(u.id);
+      expect(users.sort()).toEqual([...dev.registry.findTenant(CONTOSO_TENANT_ID)!.directory.listUsers()].map((u) => u.id).sort());
+    } finally {
+      pages.maxPageSize = undefined;
+      await fresh.close();
+    }
   });
 });
