@@ -8,7 +8,7 @@ export interface PhotoSyncDeps {
   db: Kysely<DatabaseSchema>;
   cipher: FieldCipher;
   pages: GraphPages;
-  /** Downloads in flight at once: photos are the heaviest Graph reads, so they stay few. */
+  /** Graph requests in flight at once (metadata batches, then downloads): photos are Exchange reads, so they stay few. */
   concurrency?: number;
 }
 
@@ -31,8 +31,11 @@ export async function syncPhotos(
   const ids = [...userIds];
   const result = { checked: 0, downloaded: 0, removed: 0, changedUsers: new Set<string>() };
   const downloads: { id: string; etag: string }[] = [];
-  for (let i = 0; i < ids.length; i += BATCH) {
-    const chunk = ids.slice(i, i + BATCH);
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += BATCH) chunks.push(ids.slice(i, i + BATCH));
+  // Metadata batches are small and many (5,000 at 100k users): a few in flight at once hide Graph's
+  // latency instead of adding it up.
+  await pool(chunks, deps.concurrency ?? 4, async (chunk) => {
     const stored = new Map((await directory.getUsers(tenantId, chunk)).map((u) => [u.id, u.photoHash]));
     const answers = await batchWithRetries(deps.pages, chunk.map((id) => `/users/${id}/photo`));
     answers.forEach((answer, j) => {
@@ -45,19 +48,15 @@ export async function syncPhotos(
         downloads.push({ id, etag: '' });
       }
     });
-  }
-  const queue = [...downloads];
-  const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const photo = next.etag ? await deps.pages.getBytes(`/users/${next.id}/photo/$value`) : undefined;
-      if (photo && photo.bytes.length > MAX_PHOTO_BYTES) continue;
-      await directory.setPhoto(tenantId, next.id, photo && { ...photo, hash: next.etag });
-      // A new photo is a new card: the contact must get a feed entry so devices fetch it again.
-      result.changedUsers.add(next.id);
-      if (photo) result.downloaded++;
-    }
-  };
-  await Promise.all(Array.from({ length: deps.concurrency ?? 4 }, worker));
+  });
+  await pool(downloads, deps.concurrency ?? 4, async (next) => {
+    const photo = next.etag ? await deps.pages.getBytes(`/users/${next.id}/photo/$value`) : undefined;
+    if (photo && photo.bytes.length > MAX_PHOTO_BYTES) return;
+    await directory.setPhoto(tenantId, next.id, photo && { ...photo, hash: next.etag });
+    // A new photo is a new card: the contact must get a feed entry so devices fetch it again.
+    result.changedUsers.add(next.id);
+    if (photo) result.downloaded++;
+  });
   return result;
 }
 
@@ -72,4 +71,21 @@ async function batchWithRetries(pages: GraphPages, urls: string[]): Promise<{ st
     throttled.forEach((i, j) => (answers[i] = retried[j]!));
   }
   return answers;
+}
+
+/** Runs `work` over the items with at most `concurrency` at a time; the first failure stops the rest. */
+async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      try {
+        await work(items[next++]!);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
