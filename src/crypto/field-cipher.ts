@@ -9,9 +9,14 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
  * Rotation: encrypt with the first key; decrypt with whichever key the id names. Re-encrypting old
  * rows under the new key is a store migration, not this module's job.
  */
+const NONCE_BYTES = 12;
+
 export class FieldCipher {
   private readonly keys: Map<number, Buffer>;
   private readonly currentId: number;
+  /** Random bytes drawn in bulk and handed out 12 at a time: one CSPRNG call per 1,024 nonces, not per value. */
+  private nonces = Buffer.alloc(0);
+  private nonceOffset = 0;
 
   /** `keys[0]` encrypts; all of them decrypt. Each key is 32 bytes. */
   constructor(keys: Buffer[]) {
@@ -24,8 +29,19 @@ export class FieldCipher {
     this.currentId = keyId(keys[0]!);
   }
 
+  private nextNonce(): Buffer {
+    if (this.nonceOffset + NONCE_BYTES > this.nonces.length) {
+      // A fresh buffer each time: nonces handed out earlier stay views of the old one, never reused.
+      this.nonces = randomBytes(NONCE_BYTES * 1024);
+      this.nonceOffset = 0;
+    }
+    const nonce = this.nonces.subarray(this.nonceOffset, this.nonceOffset + NONCE_BYTES);
+    this.nonceOffset += NONCE_BYTES;
+    return nonce;
+  }
+
   encrypt(plaintext: Buffer | string, context: string): Buffer {
-    const nonce = randomBytes(12);
+    const nonce = this.nextNonce();
     const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.currentId)!, nonce);
     cipher.setAAD(Buffer.from(context));
     const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);

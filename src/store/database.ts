@@ -17,6 +17,10 @@ export function openDatabase(config: StoreConfig): Kysely<DatabaseSchema> {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
+    // Checkpoint every 10,000 pages (40 MB of WAL) instead of SQLite's 1,000: each checkpoint ends
+    // in an fsync, and a first round writing a 100k-user directory otherwise spends a fifth of its
+    // time in them (bench/REPORT.md, sync-ingest).
+    sqlite.pragma('wal_autocheckpoint = 10000');
     return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   }
   const pool = new pg.Pool({

@@ -17,6 +17,14 @@ describe('FieldCipher (AES-256-GCM at rest)', () => {
     expect(cipher.encrypt('x', 'c').equals(cipher.encrypt('x', 'c'))).toBe(false);
   });
 
+  it('never repeats a nonce, across the refills of its pool of random bytes', () => {
+    const own = new FieldCipher([randomBytes(32)]);
+    const sealed = Array.from({ length: 3000 }, (_, i) => own.encrypt(String(i), 'c'));
+    // Layout: version (1) | key id (4) | nonce (12) | …
+    expect(new Set(sealed.map((b) => b.subarray(5, 17).toString('hex'))).size).toBe(3000);
+    sealed.forEach((b, i) => expect(own.decrypt(b, 'c').toString()).toBe(String(i)));
+  });
+
   it('refuses a value moved to another tenant or purpose (associated data)', () => {
     const sealed = cipher.encrypt('secret', 'tenant-a:user');
     expect(() => cipher.decrypt(sealed, 'tenant-b:user')).toThrow();
