@@ -16,6 +16,8 @@ function kindOf(url: string): TrafficKind {
  */
 export class TrafficRecorder {
   private started = 0;
+  private cpuAtStart = process.cpuUsage();
+  private cpuBeforePhotos: NodeJS.CpuUsage | undefined;
   private figures: TrafficFigures = emptyTraffic();
 
   constructor(graphBaseUrl: string) {
@@ -25,6 +27,7 @@ export class TrafficRecorder {
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
       if (!url.startsWith(base)) return original(input, init);
       const sent = performance.now();
+      if (kindOf(url) === 'batch') this.cpuBeforePhotos ??= process.cpuUsage(this.cpuAtStart);
       const response = await original(input, init);
       const answered = performance.now();
       const kind = kindOf(url);
@@ -43,13 +46,17 @@ export class TrafficRecorder {
   /** Starts a measured step: counters from zero, times relative to now. */
   start(): void {
     this.started = performance.now();
+    this.cpuAtStart = process.cpuUsage();
+    this.cpuBeforePhotos = undefined;
     this.figures = emptyTraffic();
   }
 
   stop(): TrafficFigures {
     const { byKind, batchSpan } = this.figures;
     const round = (n: number) => Math.round(n);
+    const cpu = this.cpuBeforePhotos ?? process.cpuUsage(this.cpuAtStart);
     return {
+      cpuBeforePhotosMs: round((cpu.user + cpu.system) / 1000),
       byKind: Object.fromEntries(
         Object.entries(byKind).map(([k, v]) => [k, { requests: v.requests, ms: round(v.ms), ...(v.firstSentMs === undefined ? {} : { firstSentMs: round(v.firstSentMs) }) }]),
       ) as TrafficFigures['byKind'],
@@ -60,7 +67,7 @@ export class TrafficRecorder {
 
 function emptyTraffic(): TrafficFigures {
   const zero = (): TrafficFigures['byKind'][TrafficKind] => ({ requests: 0, ms: 0 });
-  return { byKind: { 'users-delta': zero(), 'groups-delta': zero(), batch: zero(), other: zero() } };
+  return { byKind: { 'users-delta': zero(), 'groups-delta': zero(), batch: zero(), other: zero() }, cpuBeforePhotosMs: 0 };
 }
 
 const MB = 1024 * 1024;

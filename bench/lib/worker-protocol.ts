@@ -11,6 +11,8 @@ export interface TrafficFigures {
   byKind: Record<TrafficKind, { requests: number; ms: number; firstSentMs?: number }>;
   /** First `$batch` sent and last `$batch` answered, ms after the round started (photo checks). */
   batchSpan?: { startMs: number; endMs: number };
+  /** CPU time (user + system) of the sync process from the start of the round to the first `$batch` (or the end). */
+  cpuBeforePhotosMs: number;
 }
 
 /** Resident set and V8 heap, in MB: sampled peaks (every 100 ms) and the kernel's high-water mark. */
