@@ -21,17 +21,8 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 export { CONTOSO_TENANT_ID, FABRIKAM_TENANT_ID };
 
-/** The sample organisation's groups (src/dev-tenant/sample-organisation.ts gives them fixed ids). */
-export const CONTOSO_GROUPS = {
-  allEmployees: 'c9000001-5eed-4000-8000-000000000001',
-  executives: 'c9000002-5eed-4000-8000-000000000002',
-  sales: 'c9000003-5eed-4000-8000-000000000003',
-  salesEu: 'c9000004-5eed-4000-8000-000000000004',
-  salesNa: 'c9000005-5eed-4000-8000-000000000005',
-  engineering: 'c9000006-5eed-4000-8000-000000000006',
-  it: 'c9000007-5eed-4000-8000-000000000007',
-  marketing: 'c900000a-5eed-4000-8000-00000000000a',
-} as const;
+/** The sample organisation's groups. */
+export { SAMPLE_GROUPS as CONTOSO_GROUPS } from '../helpers/dev-tenant.js';
 
 /** Teams web's client id: pre-authorized for Switchboard's access_as_user, as Teams SSO tokens are. */
 export const TEAMS_WEB_CLIENT_ID = '5e3ce6c0-2b1f-4285-8d4b-75ee78787346';
@@ -130,10 +121,8 @@ export async function startSwitchboard(options: { env?: Record<string, string> }
   // msal-node (apiToken) and fetch in this process must trust the instance's CA.
   trustExtraCertificateAuthority(caPem);
   const dispatcher = new Agent({ connect: { ca: caPem } });
-  const clientId = readEnvFile(path.join(projectRoot, 'env', '.env.local')).AAD_APP_CLIENT_ID!;
-  const tabDomain = readEnvFile(path.join(projectRoot, 'env', '.env.local')).TAB_DOMAIN!;
-  const botId = readEnvFile(path.join(projectRoot, 'env', '.env.local')).BOT_ID!;
-  const apiScope = `api://${tabDomain}/botid-${botId}/access_as_user`;
+  const localEnv = readEnvFile(path.join(projectRoot, 'env', '.env.local'));
+  const apiScope = `api://${localEnv.TAB_DOMAIN!}/botid-${localEnv.BOT_ID!}/access_as_user`;
   const clients = new Map<string, PublicClientApplication>();
 
   const sb: Switchboard = {

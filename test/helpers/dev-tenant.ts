@@ -17,6 +17,19 @@ export const TEST_PASSWORD = 'test-password';
 export const TEAMS_WEB_CLIENT_ID = '5e3ce6c0-2b1f-4285-8d4b-75ee78787346';
 export { CONTOSO_TENANT_ID, FABRIKAM_TENANT_ID };
 
+/** Group ids of the sample organisation (src/dev-tenant/sample-organisation.ts gives them fixed ids). */
+export const SAMPLE_GROUPS = {
+  allEmployees: 'c9000001-5eed-4000-8000-000000000001',
+  executives: 'c9000002-5eed-4000-8000-000000000002',
+  sales: 'c9000003-5eed-4000-8000-000000000003',
+  salesEu: 'c9000004-5eed-4000-8000-000000000004',
+  salesNa: 'c9000005-5eed-4000-8000-000000000005',
+  engineering: 'c9000006-5eed-4000-8000-000000000006',
+  it: 'c9000007-5eed-4000-8000-000000000007',
+  marketing: 'c900000a-5eed-4000-8000-00000000000a',
+  fabrikamStaff: 'f9000001-5eed-4000-8000-000000000001',
+} as const;
+
 export interface RunningDevTenant extends DevTenant {
   baseUrl: string;
   /** host:port, for MSAL's knownAuthorities. */

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { PublicClientApplication } from '@azure/msal-node';
 import { carddavRoutes } from '../../../src/carddav/routes.js';
 import { parseConfig, type Config } from '../../../src/config/config.js';
-import { savePolicy } from '../../../src/core/tenant-policy.js';
 import { createDevices, type DevicesModule } from '../../../src/devices/create-devices.js';
 import type { AuthenticatorLimits } from '../../../src/devices/device-authenticator.js';
 import { onboardingRoutes } from '../../../src/devices/onboarding-routes.js';
@@ -12,24 +10,15 @@ import { listen, type RunningServer } from '../../../src/server/http-server.js';
 import { tabApiRouter } from '../../../src/server/tab-api.js';
 import { openStore, type Store } from '../../../src/store/store.js';
 import { createSyncCore, type SyncCore } from '../../../src/sync-core.js';
-import { CONTOSO_TENANT_ID, FABRIKAM_TENANT_ID, startTestDevTenant, TEAMS_WEB_CLIENT_ID, TEST_APP, TEST_PASSWORD, type RunningDevTenant } from '../../helpers/dev-tenant.js';
-import { checkAgainstOpenApi } from '../../helpers/openapi.js';
+import { CONTOSO_TENANT_ID, FABRIKAM_TENANT_ID, startTestDevTenant, TEST_APP, type RunningDevTenant } from '../../helpers/dev-tenant.js';
 import { createTestDatabase } from '../../helpers/postgres.js';
+import { tabApiClient, type TabApiClient } from '../../helpers/tab-api-server.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 export { CONTOSO_TENANT_ID, FABRIKAM_TENANT_ID, TEST_APP };
 
 /** Group ids of the sample organisation (src/dev-tenant/sample-organisation.ts). */
-export const GROUPS = {
-  allEmployees: 'c9000001-5eed-4000-8000-000000000001',
-  executives: 'c9000002-5eed-4000-8000-000000000002',
-  sales: 'c9000003-5eed-4000-8000-000000000003',
-  salesEu: 'c9000004-5eed-4000-8000-000000000004',
-  salesNa: 'c9000005-5eed-4000-8000-000000000005',
-  engineering: 'c9000006-5eed-4000-8000-000000000006',
-  it: 'c9000007-5eed-4000-8000-000000000007',
-  fabrikamStaff: 'f9000001-5eed-4000-8000-000000000001',
-};
+export { SAMPLE_GROUPS as GROUPS } from '../../helpers/dev-tenant.js';
 
 export interface DeviceLogin {
   username: string;
@@ -47,7 +36,7 @@ export class TestClock {
   now = (): number => Date.now() + this.offsetMs;
 }
 
-export interface Product {
+export interface Product extends TabApiClient {
   dev: RunningDevTenant;
   config: Config;
   store: Store;
@@ -55,16 +44,8 @@ export interface Product {
   devices: DevicesModule;
   clock: TestClock;
   base: string;
-  ssoToken(tenantId: string, upn: string): Promise<string>;
-  /** A token, then GET /api/me as the tab does: a tenant's first user creates it and starts its first round. */
-  signIn(tenantId: string, upn: string): Promise<string>;
-  /** fetch with an optional bearer token and JSON body; the response must be one docs/openapi.yaml documents. */
-  call(method: string, path: string, token?: string, body?: unknown): Promise<Response>;
   /** A CardDAV request with the device's Basic credentials (or the given Authorization header). */
   dav(method: string, path: string, options?: { device?: DeviceLogin; authorization?: string; body?: string | Buffer; depth?: string; headers?: Record<string, string> }): Promise<Response>;
-  /** One sync round of the tenant now (waits for a round already under way first). */
-  sync(tenantId: string): Promise<void>;
-  setPolicy(tenantId: string, policy: unknown): Promise<void>;
   /** A device with credentials for a user (the administrators' path: no enrollment link). */
   addDevice(tenantId: string, upn: string): Promise<DeviceLogin>;
   userId(tenantId: string, upn: string): string;
@@ -104,33 +85,12 @@ export async function startProduct(options: { postgres?: boolean; limits?: Parti
   });
   const server: RunningServer = await listen(app, { host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${server.port}`;
-  const clients = new Map<string, PublicClientApplication>();
   const truth = (tenantId: string) => dev.registry.findTenant(tenantId)!.directory;
 
   const product: Product = {
     dev, config, store, core, devices, clock, base,
-    async ssoToken(tenantId, upn) {
-      let client = clients.get(tenantId);
-      if (!client) clients.set(tenantId, (client = new PublicClientApplication({ auth: { clientId: TEAMS_WEB_CLIENT_ID, authority: dev.authority(tenantId), knownAuthorities: [dev.host] } })));
-      const result = await client.acquireTokenByUsernamePassword({ scopes: [`${TEST_APP.identifierUri}/access_as_user`], username: upn, password: TEST_PASSWORD });
-      return result!.accessToken;
-    },
-    async signIn(tenantId, upn) {
-      const token = await product.ssoToken(tenantId, upn);
-      const res = await product.call('GET', '/api/me', token);
-      if (res.status !== 200) throw new Error(`GET /api/me for ${upn}: ${res.status} ${await res.text()}`);
-      return token;
-    },
-    async call(method, path, token, body) {
-      const headers: Record<string, string> = {};
-      if (token) headers.authorization = `Bearer ${token}`;
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
-      const text = await res.clone().text();
-      const type = res.headers.get('content-type');
-      checkAgainstOpenApi(method, path, res.status, type, type?.includes('json') && text ? JSON.parse(text) : text);
-      return res;
-    },
+    // Resilience tests want every sign-in and round to work, and rounds under load may take a while.
+    ...tabApiClient({ dev, base, core, store }, { signInStatuses: [200], syncWaitMs: 60_000, syncMustSucceed: true }),
     dav(method, path, o = {}) {
       const headers: Record<string, string> = { ...o.headers };
       if (o.device) headers.authorization = `Basic ${Buffer.from(`${o.device.username}:${o.device.password}`).toString('base64')}`;
@@ -138,19 +98,6 @@ export async function startProduct(options: { postgres?: boolean; limits?: Parti
       if (o.depth !== undefined) headers.depth = o.depth;
       if (o.body !== undefined && !headers['content-type']) headers['content-type'] = 'application/xml; charset=utf-8';
       return fetch(`${base}${path}`, { method, headers, body: o.body, redirect: 'manual' });
-    },
-    async sync(tenantId) {
-      // A round may be under way (a first sign-in starts one): wait for it, then run ours.
-      let outcome = await core.runner.run(tenantId, 'manual');
-      for (let i = 0; i < 2400 && outcome.status === 'busy'; i++) {
-        await new Promise((r) => setTimeout(r, 25));
-        outcome = await core.runner.run(tenantId, 'manual');
-      }
-      if (outcome.status !== 'succeeded') throw new Error(`sync of ${tenantId}: ${JSON.stringify(outcome)}`);
-    },
-    async setPolicy(tenantId, policy) {
-      const current = await store.db.selectFrom('tenant_policies').select('version').where('tenant_id', '=', tenantId).executeTakeFirst();
-      await savePolicy({ db: store.db, cipher: core.cipher }, tenantId, policy, current?.version ?? 0, { id: 'test', name: 'Test' });
     },
     async addDevice(tenantId, upn) {
       const userId = product.userId(tenantId, upn);
