@@ -51,17 +51,38 @@ function writePrivate(file: string, pem: string): void {
   fs.writeFileSync(file, pem, { mode: 0o600 });
 }
 
+/** A certificate that cannot be parsed (an older release wrote some OpenSSL 3 refuses) is reissued. */
+function parse(certPem: string): X509Certificate | undefined {
+  try {
+    return new X509Certificate(certPem);
+  } catch {
+    return undefined;
+  }
+}
+
 function expiresSoon(certPem: string): boolean {
-  return new Date(new X509Certificate(certPem).validTo).getTime() - Date.now() < RENEW_BEFORE_MS;
+  const cert = parse(certPem);
+  return !cert || new Date(cert.validTo).getTime() - Date.now() < RENEW_BEFORE_MS;
 }
 
 function covers(certPem: string, names: string[]): boolean {
-  const san = new X509Certificate(certPem).subjectAltName ?? '';
+  const san = parse(certPem)?.subjectAltName ?? '';
   return names.every((n) => san.includes(isIp(n) ? `IP Address:${n === '::1' ? '0:0:0:0:0:0:0:1' : n}` : `DNS:${n}`));
 }
 
 function isIp(name: string): boolean {
   return /^\d+\.\d+\.\d+\.\d+$/.test(name) || name.includes(':');
+}
+
+/**
+ * RFC 5280 §4.1.2.2: a positive serial of at most 20 octets. forge writes the hex as DER integer
+ * content as it stands, so its first octet must be 0x01–0x7f: a high bit would read as negative, and
+ * a leading zero octet before one under 0x80 is non-minimal DER, which OpenSSL 3 refuses to parse.
+ */
+export function serialNumberHex(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
+  return bytes.toString('hex');
 }
 
 interface CertificateRequest {
@@ -78,8 +99,7 @@ function createCertificate(req: CertificateRequest): { certPem: string; keyPem: 
   const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  // Positive serial: a leading 0 nibble keeps the DER integer from reading as negative.
-  cert.serialNumber = '0' + randomBytes(15).toString('hex');
+  cert.serialNumber = serialNumberHex();
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + req.days * 24 * 3600 * 1000);
   const subject = [{ name: 'commonName', value: req.subject }, { name: 'organizationName', value: 'Switchboard (local development)' }];

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Agent, fetch } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureDevCertificates } from '../../src/tls/dev-certificates.js';
+import { ensureDevCertificates, serialNumberHex } from '../../src/tls/dev-certificates.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 describe('local development certificates', () => {
@@ -36,6 +36,28 @@ describe('local development certificates', () => {
     expect(other.caPem).toBe(first.caPem);
     expect(other.certPem).not.toBe(first.certPem);
     expect(new X509Certificate(other.certPem).subjectAltName).toContain('DNS:other.test');
+  });
+
+  it('draws serial numbers that are positive, minimal DER integers (RFC 5280 §4.1.2.2), so OpenSSL parses every certificate', () => {
+    // Found as a start-up crash: a serial of "0" + random hex began with a zero octet half of the time.
+    for (let i = 0; i < 2000; i++) {
+      const hex = serialNumberHex();
+      expect(hex).toMatch(/^[0-9a-f]{32}$/);
+      const first = parseInt(hex.slice(0, 2), 16);
+      expect(first).toBeGreaterThanOrEqual(0x01);
+      expect(first).toBeLessThanOrEqual(0x7f);
+    }
+    const certs = ensureDevCertificates(path.join(tmp.dir, 'serials'), []);
+    for (const pem of [certs.caPem, certs.certPem]) expect(BigInt(`0x${new X509Certificate(pem).serialNumber}`)).toBeGreaterThan(0n);
+  });
+
+  it('reissues a CA certificate it cannot parse, and the server certificate with it', () => {
+    const serials = path.join(tmp.dir, 'serials');
+    const before = ensureDevCertificates(serials, []);
+    fs.writeFileSync(path.join(serials, 'ca.crt'), '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+    const after = ensureDevCertificates(serials, []);
+    expect(after.caPem).not.toBe(before.caPem);
+    expect(new X509Certificate(after.certPem).checkIssued(new X509Certificate(after.caPem))).toBe(true);
   });
 
   it('serves HTTPS that a client trusting only the CA accepts, and a client without it refuses', async () => {
