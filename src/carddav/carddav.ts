@@ -134,7 +134,12 @@ export class CardDavPlugin implements DavPlugin {
         let out = '';
         for (const c of chunk) {
           const member = c.name === undefined ? undefined : members.get(c.name);
-          out += member && !member.gone ? await server.responseXml(member, request, ctx) : statusXml(canonicalHref(c.href, base), 404);
+          if (!member || member.gone) {
+            out += statusXml(canonicalHref(c.href, base), 404);
+            continue;
+          }
+          const xml = server.responseXml(member, request, ctx);
+          out += typeof xml === 'string' ? xml : await xml;
         }
         yield out;
       }
@@ -160,7 +165,10 @@ export class CardDavPlugin implements DavPlugin {
         const room = hits.slice(0, Math.max(0, limit - written));
         await server.preload(room, request, ctx);
         let out = '';
-        for (const o of room) out += await server.responseXml(o, request, ctx);
+        for (const o of room) {
+          const xml = server.responseXml(o, request, ctx);
+          out += typeof xml === 'string' ? xml : await xml;
+        }
         written += room.length;
         yield out;
         if (room.length < hits.length) {

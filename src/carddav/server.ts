@@ -152,29 +152,38 @@ export class DavServer {
     for (const p of this.plugins) await p.preload?.(resources, request, ctx);
   }
 
-  /** The propstats of one resource: found properties under 200 (first), the rest under 404. */
-  async propstats(resource: DavResource, request: PropRequest, ctx: DavContext): Promise<Propstat[]> {
+  /**
+   * The propstats of one resource: found properties under 200 (first), the rest under 404. An array
+   * when every getter answered at once, which is the common case; a promise from the first getter
+   * that did not. A report asks this of thousands of cards, and each promise costs a turn of the
+   * microtask queue.
+   */
+  propstats(resource: DavResource, request: PropRequest, ctx: DavContext): Propstat[] | Promise<Propstat[]> {
+    if (request.kind === 'propname') return this.propnames(resource, ctx);
+    const plan = this.plan(request);
     const found: string[] = [];
     const missing: string[] = [];
-    if (request.kind === 'propname') {
-      for (const def of this.properties.values()) {
-        if ((await def.get(resource, ctx, undefined)) !== undefined) found.push(element(def.name));
-      }
-      return [{ status: 200, props: found }];
+    for (let i = 0; i < plan.length; i++) {
+      const p = plan[i]!;
+      const value = p.def?.get(resource, ctx, p.el);
+      if (value instanceof Promise) return this.propstatsFrom(plan, i, value, resource, request, ctx, found, missing);
+      addProperty(p, value, request, found, missing);
     }
-    for (const p of this.plan(request)) {
-      let value = p.def?.get(resource, ctx, p.el);
-      // Most getters answer at once; awaiting only promises saves a turn of the event loop per
-      // property per card, which a 10,000-card report feels.
-      if (value instanceof Promise) value = await value;
-      if (value !== undefined) found.push(value === '' ? p.empty : `${p.open}${value}${p.close}`);
-      // allprop leaves out what a resource does not have; an explicit request gets a 404 for it.
-      else if (request.kind === 'prop' || p.el) missing.push(p.empty);
+    return propstatList(found, missing);
+  }
+
+  private async propstatsFrom(plan: PlannedProperty[], i: number, pending: Promise<string | undefined>, resource: DavResource, request: PropRequest, ctx: DavContext, found: string[], missing: string[]): Promise<Propstat[]> {
+    addProperty(plan[i]!, await pending, request, found, missing);
+    for (const p of plan.slice(i + 1)) addProperty(p, await p.def?.get(resource, ctx, p.el), request, found, missing);
+    return propstatList(found, missing);
+  }
+
+  private async propnames(resource: DavResource, ctx: DavContext): Promise<Propstat[]> {
+    const found: string[] = [];
+    for (const def of this.properties.values()) {
+      if ((await def.get(resource, ctx, undefined)) !== undefined) found.push(element(def.name));
     }
-    const out: Propstat[] = [];
-    if (found.length > 0 || missing.length === 0) out.push({ status: 200, props: found });
-    if (missing.length > 0) out.push({ status: 404, props: missing });
-    return out;
+    return [{ status: 200, props: found }];
   }
 
   /**
@@ -199,8 +208,25 @@ export class DavServer {
     return plan;
   }
 
-  /** One `<d:response>` with the requested properties of a resource. */
-  async responseXml(resource: DavResource, request: PropRequest, ctx: DavContext): Promise<string> {
-    return propstatXml(resource.href, await this.propstats(resource, request, ctx));
+  /**
+   * One `<d:response>` with the requested properties of a resource: a string when every property
+   * answered at once (see propstats), so report loops await only when they must.
+   */
+  responseXml(resource: DavResource, request: PropRequest, ctx: DavContext): string | Promise<string> {
+    const stats = this.propstats(resource, request, ctx);
+    return stats instanceof Promise ? stats.then((s) => propstatXml(resource.href, s)) : propstatXml(resource.href, stats);
   }
+}
+
+function addProperty(p: PlannedProperty, value: string | undefined, request: PropRequest, found: string[], missing: string[]): void {
+  if (value !== undefined) found.push(value === '' ? p.empty : `${p.open}${value}${p.close}`);
+  // allprop leaves out what a resource does not have; an explicit request gets a 404 for it.
+  else if (request.kind === 'prop' || p.el) missing.push(p.empty);
+}
+
+function propstatList(found: string[], missing: string[]): Propstat[] {
+  const out: Propstat[] = [];
+  if (found.length > 0 || missing.length === 0) out.push({ status: 200, props: found });
+  if (missing.length > 0) out.push({ status: 404, props: missing });
+  return out;
 }

@@ -123,7 +123,10 @@ export class SyncPlugin implements DavPlugin {
         for await (const page of pages(changes.changed, PAGE)) {
           await server.preload(page, request, ctx);
           let out = '';
-          for (const member of page) out += member.gone ? statusXml(member.href, 404) : await server.responseXml(member, request, ctx);
+          for (const member of page) {
+            const xml = member.gone ? statusXml(member.href, 404) : server.responseXml(member, request, ctx);
+            out += typeof xml === 'string' ? xml : await xml;
+          }
           yield out;
         }
         let out = '';

@@ -64,7 +64,10 @@ export class WebDavPlugin implements DavPlugin {
         for await (const page of pages(target.members(), PAGE)) {
           await server.preload(page, request, ctx);
           let chunk = '';
-          for (const member of page) chunk += await server.responseXml(member, request, ctx);
+          for (const member of page) {
+            const xml = server.responseXml(member, request, ctx);
+            chunk += typeof xml === 'string' ? xml : await xml;
+          }
           yield chunk;
         }
       }
