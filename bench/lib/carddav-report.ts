@@ -111,7 +111,8 @@ export function renderCardDavReport(input: CardDavReportInput): string {
   });
   const verdicts = rows.flatMap((r) => [r[5], r[7]]).filter((v) => v === verdict(true) || v === verdict(false));
   const missed = rows.flatMap((r) => [...(r[5] === verdict(false) ? [`${r[0]} vs Radicale (${r[4]})`] : []), ...(r[7] === verdict(false) ? [`${r[0]} vs Xandikos (${r[6]})`] : [])]);
-  lines.push(`**Verdict:** targets met on ${verdicts.length - missed.length} of ${verdicts.length} comparisons where both servers did the same work${missed.length ? `; missed: ${missed.join('; ')}` : ''}.`);
+  if (!radicale && !xandikos) lines.push('**Verdict:** ours alone at this size (the references serve the books of 1k and 10k cards); the incremental-sync targets are judged below.');
+  else lines.push(`**Verdict:** targets met on ${verdicts.length - missed.length} of ${verdicts.length} comparisons where both servers did the same work${missed.length ? `; missed: ${missed.join('; ')}` : ''}.`);
   lines.push('');
   lines.push(table(['request', 'Switchboard', 'Radicale', 'Xandikos', 'ours/Radicale', '≤ 0.20×', 'ours/Xandikos', '≤ 0.50×'], rows));
   lines.push('');
