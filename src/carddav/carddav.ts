@@ -104,9 +104,9 @@ export class CardDavPlugin implements DavPlugin {
   }
 
   async preload(resources: DavResource[], request: PropRequest, ctx: DavContext): Promise<void> {
-    const data = addressDataRequest(request);
-    if (ctx.method !== 'REPORT' || !data) return;
-    const need: AddressDataNeed = partialNames(data.element) ? 'card' : 'address-data';
+    const element = addressDataRequest(request);
+    if (ctx.method !== 'REPORT' || !element) return;
+    const need: AddressDataNeed = partialNames(element) ? 'card' : 'address-data';
     const pending = resources.filter((r): r is AddressObject => isAddressObject(r) && !r.gone && (need === 'card' ? !r.card : r.addressData === undefined));
     const byBook = new Map<AddressBookCollection, AddressObject[]>();
     for (const o of pending) {
@@ -185,15 +185,14 @@ function reportProps(body: XmlElement): PropRequest {
 }
 
 /** The address-data element of a request, when it asks for address data. */
-function addressDataRequest(request: PropRequest): { element: XmlElement } | undefined {
+function addressDataRequest(request: PropRequest): XmlElement | undefined {
   const asked = request.kind === 'prop' ? request.props : request.kind === 'allprop' ? request.include : [];
-  const element = asked.find((p) => clark(p) === clark(ADDRESS_DATA));
-  return element ? { element } : undefined;
+  return asked.find((p) => clark(p) === clark(ADDRESS_DATA));
 }
 
 /** RFC 6352 §8.7 precondition supported-address-data: we serve text/vcard 3.0 and nothing else. */
 function checkAddressDataRequest(request: PropRequest): void {
-  const el = request.kind === 'prop' ? request.props.find((p) => clark(p) === clark(ADDRESS_DATA)) : undefined;
+  const el = request.kind === 'prop' ? addressDataRequest(request) : undefined;
   if (!el) return;
   const type = el.attrs['content-type'];
   const version = el.attrs.version;
@@ -204,10 +203,16 @@ function checkAddressDataRequest(request: PropRequest): void {
 
 /** RFC 6352 §10.4.2: `<card:prop name="UID"/>` children ask for those properties only. */
 function partialNames(request: XmlElement | undefined): Set<string> | undefined {
-  if (!request || child(request, NS_CARDDAV, 'allprop')) return undefined;
-  const names = childrenNamed(request, NS_CARDDAV, 'prop').flatMap((p) => (p.attrs.name ? [p.attrs.name.toUpperCase()] : []));
-  return names.length > 0 ? new Set(names) : undefined;
+  if (!request) return undefined;
+  // Asked once per card of a report, with the same element each time: read it once.
+  if (partialNamesOf.has(request)) return partialNamesOf.get(request);
+  const names = child(request, NS_CARDDAV, 'allprop') ? [] : childrenNamed(request, NS_CARDDAV, 'prop').flatMap((p) => (p.attrs.name ? [p.attrs.name.toUpperCase()] : []));
+  const only = names.length > 0 ? new Set(names) : undefined;
+  partialNamesOf.set(request, only);
+  return only;
 }
+
+const partialNamesOf = new WeakMap<XmlElement, Set<string> | undefined>();
 
 /** The member name an href points to in `collectionHref`, or undefined when it points elsewhere. */
 function memberName(href: string, base: URL, collectionHref: string): string | undefined {

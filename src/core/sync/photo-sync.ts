@@ -31,11 +31,12 @@ export async function syncPhotos(
   const ids = [...userIds];
   const result = { checked: 0, downloaded: 0, removed: 0, changedUsers: new Set<string>() };
   const downloads: { id: string; etag: string }[] = [];
+  const concurrency = deps.concurrency ?? 4;
   const chunks: string[][] = [];
   for (let i = 0; i < ids.length; i += BATCH) chunks.push(ids.slice(i, i + BATCH));
   // Metadata batches are small and many (5,000 at 100k users): a few in flight at once hide Graph's
   // latency instead of adding it up.
-  await pool(chunks, deps.concurrency ?? 4, async (chunk) => {
+  await pool(chunks, concurrency, async (chunk) => {
     const stored = new Map((await directory.getUsers(tenantId, chunk)).map((u) => [u.id, u.photoHash]));
     const answers = await batchWithRetries(deps.pages, chunk.map((id) => `/users/${id}/photo`));
     answers.forEach((answer, j) => {
@@ -49,7 +50,7 @@ export async function syncPhotos(
       }
     });
   });
-  await pool(downloads, deps.concurrency ?? 4, async (next) => {
+  await pool(downloads, concurrency, async (next) => {
     const photo = next.etag ? await deps.pages.getBytes(`/users/${next.id}/photo/$value`) : undefined;
     if (photo && photo.bytes.length > MAX_PHOTO_BYTES) return;
     await directory.setPhoto(tenantId, next.id, photo && { ...photo, hash: next.etag });
