@@ -35,6 +35,7 @@ export class TrafficRecorder {
       entry.requests++;
       entry.ms += answered - sent;
       entry.firstSentMs ??= sent - this.started;
+      entry.lastAnsweredMs = answered - this.started;
       if (kind === 'batch') {
         const span = (this.figures.batchSpan ??= { startMs: sent - this.started, endMs: 0 });
         span.endMs = answered - this.started;
@@ -58,7 +59,15 @@ export class TrafficRecorder {
     return {
       cpuBeforePhotosMs: round((cpu.user + cpu.system) / 1000),
       byKind: Object.fromEntries(
-        Object.entries(byKind).map(([k, v]) => [k, { requests: v.requests, ms: round(v.ms), ...(v.firstSentMs === undefined ? {} : { firstSentMs: round(v.firstSentMs) }) }]),
+        Object.entries(byKind).map(([k, v]) => [
+          k,
+          {
+            requests: v.requests,
+            ms: round(v.ms),
+            ...(v.firstSentMs === undefined ? {} : { firstSentMs: round(v.firstSentMs) }),
+            ...(v.lastAnsweredMs === undefined ? {} : { lastAnsweredMs: round(v.lastAnsweredMs) }),
+          },
+        ]),
       ) as TrafficFigures['byKind'],
       ...(batchSpan ? { batchSpan: { startMs: round(batchSpan.startMs), endMs: round(batchSpan.endMs) } } : {}),
     };

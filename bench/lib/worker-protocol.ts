@@ -5,10 +5,10 @@ export type TrafficKind = 'users-delta' | 'groups-delta' | 'batch' | 'other';
 
 export interface TrafficFigures {
   /**
-   * Per kind: requests; milliseconds from sending to the response headers, summed; and when the
-   * first request of the kind was sent, ms after the round started.
+   * Per kind: requests; milliseconds from sending to the response headers, summed; when the first
+   * request of the kind was sent and when the last was answered, ms after the round started.
    */
-  byKind: Record<TrafficKind, { requests: number; ms: number; firstSentMs?: number }>;
+  byKind: Record<TrafficKind, { requests: number; ms: number; firstSentMs?: number; lastAnsweredMs?: number }>;
   /** First `$batch` sent and last `$batch` answered, ms after the round started (photo checks). */
   batchSpan?: { startMs: number; endMs: number };
   /** CPU time (user + system) of the sync process from the start of the round to the first `$batch` (or the end). */

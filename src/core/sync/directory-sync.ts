@@ -42,16 +42,21 @@ const INITIAL: Record<DeltaKind, string> = {
 };
 
 /**
- * One sync round of a tenant's directory from Graph delta queries: users, then groups with
+ * One sync round of a tenant's directory from Graph delta queries: users, and groups with
  * `members@delta`. Each page is written in its own transaction together with the link to the next
  * page, so the store is consistent after a crash at any point and the next round resumes from the
  * last saved page. A full round ends by sweeping what it did not see.
  * https://learn.microsoft.com/graph/delta-query-overview
+ *
+ * The two delta queries are independent (each has its own links and position, and memberships are
+ * stored by id whether or not the user is stored yet), so they run side by side: writing users
+ * overlaps with paging groups, which is most of a large tenant's first round. Both finish, or fail,
+ * before the round returns, so the caller's tenant lock covers every write.
  */
 export async function syncDirectory(deps: DirectorySyncDeps, tenantId: string): Promise<DirectoryChanges> {
   const changes: DirectoryChanges = { full: false, changedUsers: new Set(), removedUsers: new Set(), membershipChanged: false, groupsChanged: 0, pages: 0 };
-  await syncKind(deps, tenantId, 'users', changes);
-  await syncKind(deps, tenantId, 'groups', changes);
+  const results = await Promise.allSettled([syncKind(deps, tenantId, 'users', changes), syncKind(deps, tenantId, 'groups', changes)]);
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
   return changes;
 }
 

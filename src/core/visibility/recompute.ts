@@ -85,6 +85,10 @@ export async function planVisibility(deps: VisibilityDeps, tenantId: string, pol
       }
       for (const id of current.keys()) if (!targetSet.has(id)) ops.push({ contactId: id, op: 'remove' });
       if (ops.length === 0) continue;
+      // In key order, a large change (an audience's first population) writes the contact set's index
+      // page after page instead of dirtying a random page per contact; the changes of one recompute
+      // are simultaneous, so their order in the feed carries no meaning.
+      ops.sort((a, b) => (a.contactId < b.contactId ? -1 : a.contactId > b.contactId ? 1 : 0));
       const first = await feed.allocateSeq(tenantId, ops.length);
       await feed.applyChanges(tenantId, audienceId, ops.map((o, i) => ({ ...o, seq: first + i })));
       feedEntries += ops.length;

@@ -3,6 +3,7 @@ import * as m0001 from './0001-tenants-and-audit.js';
 import * as m0002 from './0002-directory-and-sync.js';
 import * as m0003 from './0003-devices.js';
 import * as m0004 from './0004-bot-conversations.js';
+import * as m0005 from './0005-lean-write-indexes.js';
 
 /** What a migration may need to know about the database it runs on: the few DDL spellings that differ. */
 export interface MigrationContext {
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0002-directory-and-sync': m0002,
   '0003-devices': m0003,
   '0004-bot-conversations': m0004,
+  '0005-lean-write-indexes': m0005,
 };
 
 export function migrationContext(dialect: 'sqlite' | 'postgres'): MigrationContext {

@@ -48,6 +48,7 @@ describe('directory sync by delta against the dev tenant', () => {
   afterEach(async () => {
     await fetch(`${dev.baseUrl}/_dev/faults`, { method: 'DELETE' });
     pages.failAfter = Infinity;
+    pages.failOnly = undefined;
   });
   afterAll(async () => {
     await store.close();
@@ -129,20 +130,45 @@ describe('directory sync by delta against the dev tenant', () => {
   it('a crash mid-round leaves a consistent store, and the next round resumes from the saved page', async () => {
     await fetch(`${dev.baseUrl}/_dev/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deltaTokens: { expireIssuedBefore: 'now' } }) });
     pages.maxPageSize = 10;
-    // Request 1 is answered "token expired", request 2 is the first page of the new full round; then the crash.
+    // Users request 1 is answered "token expired", request 2 is the first page of the new full round;
+    // then the crash. The groups round runs alongside and completes.
+    pages.failOnly = '/users/delta';
     pages.failAfter = 2;
     await expect(run()).rejects.toThrow('simulated crash');
     pages.failAfter = Infinity;
+    pages.failOnly = undefined;
     await fetch(`${dev.baseUrl}/_dev/faults`, { method: 'DELETE' });
     const before = pages.requests;
     const changes = await run();
     expect(changes.full).toBe(true);
-    // Resumed at page 2 of users (35 users in pages of 10): 3 more user pages, then the groups.
+    // Resumed at page 2 of users (35 users in pages of 10): 3 more user pages; the groups round had
+    // finished, so its delta link answers in one page.
     const userPagesAfterResume = 3;
-    expect(pages.requests - before).toBeGreaterThanOrEqual(userPagesAfterResume + 1);
-    expect(pages.requests - before).toBeLessThan(userPagesAfterResume + 1 + 10);
+    expect(pages.requests - before).toBe(userPagesAfterResume + 1);
     pages.maxPageSize = undefined;
     await expectStoreMatchesTruth();
+  });
+
+  it('the users and groups rounds run side by side: when one fails, the other still finishes before the round rejects', async () => {
+    const fresh = openStore({ kind: 'sqlite', path: path.join(tmp.dir, 'side-by-side.db') });
+    await fresh.migrate();
+    await fresh.tenants.upsert(CONTOSO_TENANT_ID, 'Contoso');
+    pages.maxPageSize = 10;
+    pages.failOnly = '/groups/delta';
+    pages.failAfter = 1;
+    try {
+      await expect(syncDirectory({ db: fresh.db, cipher, pages }, CONTOSO_TENANT_ID)).rejects.toThrow('simulated crash');
+      // Every user page was written by the time the round gave up, so no write outlives the round (and its tenant lock).
+      const truth = dev.registry.findTenant(CONTOSO_TENANT_ID)!.directory;
+      const users = await fresh.db.selectFrom('directory_users').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(users.n)).toBe([...truth.listUsers()].length);
+      const positions = await fresh.db.selectFrom('sync_state').selectAll().execute();
+      expect(positions.find((p) => p.kind === 'users')?.delta_link).toBeTruthy();
+      expect(positions.find((p) => p.kind === 'groups')?.delta_link ?? null).toBeNull();
+    } finally {
+      pages.maxPageSize = undefined;
+      await fresh.close();
+    }
   });
 
   it('reads ahead: the next delta page is asked for while the current one is written, and the round stores the truth', async () => {

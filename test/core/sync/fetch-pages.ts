@@ -8,6 +8,8 @@ export class FetchPages implements GraphPages {
   requests = 0;
   /** Throw after this many more page requests (simulates a crash mid-round). */
   failAfter = Infinity;
+  /** Only requests whose URL contains this count towards `failAfter` (the users and groups rounds run side by side). */
+  failOnly: string | undefined;
 
   /** Asks Graph for small delta pages (`Prefer: odata.maxpagesize`), so a round spans many. */
   maxPageSize: number | undefined;
@@ -18,7 +20,7 @@ export class FetchPages implements GraphPages {
   ) {}
 
   private async fetch(url: string): Promise<Response> {
-    if (this.failAfter-- <= 0) throw new Error('simulated crash');
+    if ((this.failOnly === undefined || url.includes(this.failOnly)) && this.failAfter-- <= 0) throw new Error('simulated crash');
     this.requests++;
     const full = url.startsWith('https://') ? url : `${this.graphBase}${url}`;
     const prefer: Record<string, string> = this.maxPageSize ? { prefer: `odata.maxpagesize=${this.maxPageSize}` } : {};
