@@ -4,6 +4,7 @@ import * as m0002 from './0002-directory-and-sync.js';
 import * as m0003 from './0003-devices.js';
 import * as m0004 from './0004-bot-conversations.js';
 import * as m0005 from './0005-lean-write-indexes.js';
+import * as m0006 from './0006-feed-tables-without-rowid.js';
 
 /** What a migration may need to know about the database it runs on: the few DDL spellings that differ. */
 export interface MigrationContext {
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0003-devices': m0003,
   '0004-bot-conversations': m0004,
   '0005-lean-write-indexes': m0005,
+  '0006-feed-tables-without-rowid': m0006,
 };
 
 export function migrationContext(dialect: 'sqlite' | 'postgres'): MigrationContext {
