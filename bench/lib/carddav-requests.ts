@@ -155,14 +155,22 @@ export async function measure(send: (timeoutMs: number) => Promise<Exchange>, op
   };
   const refused = (x: Exchange): Measured => ({ runs, firstMs, medianMs: undefined, status: x.status, bytes: x.bytes, responses: undefined, cards: undefined, failure: `answered ${x.status}: ${x.text.replace(/\s+/g, ' ').slice(0, 160)}` });
 
-  let warmUp = 0;
-  for (let sends = 0; sends < options.warmUpMaxRuns && (sends === 0 || warmUp < options.warmUpBudgetMs); sends++) {
+  /** One send: its exchange, or (a failure or an answer other than 207) the Measured that ends the measurement. */
+  const sendOnce = async (): Promise<Exchange | Measured> => {
+    let x: Exchange;
     try {
-      last = await send(options.timeoutMs);
+      x = await send(options.timeoutMs);
     } catch (err) {
       return failed(err);
     }
-    if (last.status !== 207) return refused(last);
+    return x.status === 207 ? x : refused(x);
+  };
+
+  let warmUp = 0;
+  for (let sends = 0; sends < options.warmUpMaxRuns && (sends === 0 || warmUp < options.warmUpBudgetMs); sends++) {
+    const outcome = await sendOnce();
+    if ('failure' in outcome) return outcome;
+    last = outcome;
     firstMs ??= last.ms;
     warmUp += last.ms;
     if (last.ms > options.slowMs) {
@@ -172,12 +180,9 @@ export async function measure(send: (timeoutMs: number) => Promise<Exchange>, op
   }
   let spent = 0;
   while (runs.length === 0 || (last!.ms <= options.slowMs && (runs.length < options.runs || (spent < options.budgetMs && runs.length < options.maxRuns)))) {
-    try {
-      last = await send(options.timeoutMs);
-    } catch (err) {
-      return failed(err);
-    }
-    if (last.status !== 207) return refused(last);
+    const outcome = await sendOnce();
+    if ('failure' in outcome) return outcome;
+    last = outcome;
     runs.push(last.ms);
     spent += last.ms;
   }

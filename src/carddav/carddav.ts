@@ -8,7 +8,7 @@
  */
 import { evaluate, matchesAll, parseFilter } from './carddav-filter.js';
 import { DavError } from './dav-error.js';
-import { MULTISTATUS_CONTENT_TYPE, statusXml, writeMultistatus } from './multistatus.js';
+import { joinXml, MULTISTATUS_CONTENT_TYPE, statusXml, writeMultistatus } from './multistatus.js';
 import type { DavContext, DavPlugin, DavResource, DavServer, PropRequest } from './server.js';
 import { serializeVCard, VCARD_VERSION, type VCard } from './vcard.js';
 import { pages, parsePropRequest } from './webdav.js';
@@ -131,17 +131,10 @@ export class CardDavPlugin implements DavPlugin {
         const members = await target.getMembers(chunk.flatMap((c) => (c.name === undefined ? [] : [c.name])));
         const found = chunk.flatMap((c) => (c.name !== undefined && members.has(c.name) ? [members.get(c.name)!] : []));
         await server.preload(found, request, ctx);
-        let out = '';
-        for (const c of chunk) {
+        yield await joinXml(chunk, (c) => {
           const member = c.name === undefined ? undefined : members.get(c.name);
-          if (!member || member.gone) {
-            out += statusXml(canonicalHref(c.href, base), 404);
-            continue;
-          }
-          const xml = server.responseXml(member, request, ctx);
-          out += typeof xml === 'string' ? xml : await xml;
-        }
-        yield out;
+          return !member || member.gone ? statusXml(canonicalHref(c.href, base), 404) : server.responseXml(member, request, ctx);
+        });
       }
     });
   }
@@ -164,13 +157,8 @@ export class CardDavPlugin implements DavPlugin {
         const hits = page.filter((o) => !o.gone && (matchesAll(filter) || (o.card !== undefined && evaluate(filter, o.card))));
         const room = hits.slice(0, Math.max(0, limit - written));
         await server.preload(room, request, ctx);
-        let out = '';
-        for (const o of room) {
-          const xml = server.responseXml(o, request, ctx);
-          out += typeof xml === 'string' ? xml : await xml;
-        }
         written += room.length;
-        yield out;
+        yield await joinXml(room, (o) => server.responseXml(o, request, ctx));
         if (room.length < hits.length) {
           yield statusXml(target.href, 507);
           return;

@@ -45,6 +45,21 @@ export function statusXml(href: string, status: number): string {
   return `${dav('response', dav('href', escapeXml(href)) + dav('status', statusLine(status)))}\n`;
 }
 
+/**
+ * The responses of a page of items, concatenated in order. `render` gives a string when the item's
+ * properties answered at once (DavServer.responseXml, the common case) and a promise otherwise; only
+ * promises are awaited, since a report renders thousands of cards and each await costs a turn of
+ * the microtask queue. Items are rendered one after another, never concurrently.
+ */
+export async function joinXml<T>(items: Iterable<T>, render: (item: T) => string | Promise<string>): Promise<string> {
+  let out = '';
+  for (const item of items) {
+    const xml = render(item);
+    out += typeof xml === 'string' ? xml : await xml;
+  }
+  return out;
+}
+
 /** Writes a whole multistatus from pages of responses. */
 export async function writeMultistatus(sink: ResponseSink, body: () => AsyncIterable<string>, syncToken?: () => string | undefined): Promise<void> {
   await sink.write(multistatusStart());

@@ -10,7 +10,7 @@
  * everyone else. DAVx5 looks at the error element, not the status, so either works for it.
  */
 import { DavError, davCondition } from './dav-error.js';
-import { MULTISTATUS_CONTENT_TYPE, statusXml, writeMultistatus } from './multistatus.js';
+import { joinXml, MULTISTATUS_CONTENT_TYPE, statusXml, writeMultistatus } from './multistatus.js';
 import type { DavContext, DavPlugin, DavResource, DavServer, PropRequest } from './server.js';
 import { pages, parsePropRequest } from './webdav.js';
 import { child, escapeXml, NS_DAV, qn, type QName, type XmlElement } from './xml.js';
@@ -122,12 +122,7 @@ export class SyncPlugin implements DavPlugin {
       async function* () {
         for await (const page of pages(changes.changed, PAGE)) {
           await server.preload(page, request, ctx);
-          let out = '';
-          for (const member of page) {
-            const xml = member.gone ? statusXml(member.href, 404) : server.responseXml(member, request, ctx);
-            out += typeof xml === 'string' ? xml : await xml;
-          }
-          yield out;
+          yield await joinXml(page, (member) => (member.gone ? statusXml(member.href, 404) : server.responseXml(member, request, ctx)));
         }
         let out = '';
         for (const href of changes.removed) out += statusXml(href, 404);

@@ -4,7 +4,7 @@
  * properties. Imports nothing protocol-specific: CardDAV, sync and ACL plug in through DavServer.
  */
 import { DavError, davCondition } from './dav-error.js';
-import { MULTISTATUS_CONTENT_TYPE, writeMultistatus } from './multistatus.js';
+import { joinXml, MULTISTATUS_CONTENT_TYPE, writeMultistatus } from './multistatus.js';
 import type { DavContext, DavPlugin, DavServer, PropRequest } from './server.js';
 import { child, clark, dav, element, escapeXml, NS_DAV, type XmlElement } from './xml.js';
 
@@ -63,12 +63,7 @@ export class WebDavPlugin implements DavPlugin {
       if (depth === '1' && target.members) {
         for await (const page of pages(target.members(), PAGE)) {
           await server.preload(page, request, ctx);
-          let chunk = '';
-          for (const member of page) {
-            const xml = server.responseXml(member, request, ctx);
-            chunk += typeof xml === 'string' ? xml : await xml;
-          }
-          yield chunk;
+          yield await joinXml(page, (member) => server.responseXml(member, request, ctx));
         }
       }
     });
