@@ -119,7 +119,7 @@ try {
   const listing = await dev.tenants();
   const tenant = listing.tenants.find((x) => x.domain === 'synthetic.example');
   if (!tenant) throw new Error('the dev tenant has no synthetic.example tenant');
-  const ours = await startOurServer({ dev, tenant, password: listing.password, identifierUri: config.entra.identifierUri, sqlitePath: path.join(tmp.dir, 'switchboard.db'), log });
+  const ours = await startOurServer({ root, dev, tenant, password: listing.password, identifierUri: config.entra.identifierUri, sqlitePath: path.join(tmp.dir, 'switchboard.db'), log });
   try {
     const t = performance.now();
     const devices = await ours.addDevices(Math.max(...deviceCounts));

@@ -15,7 +15,7 @@ import { vdirsyncerWholeSync } from './lib/vdirsyncer-sync.js';
 import { duration, int, writeReportSection } from './lib/report.js';
 
 /**
- * CardDAV benchmark (issues 5 and 9): our CardDAV router over synthetic tenants synced with the
+ * CardDAV benchmark (issues 5 and 9): our CardDAV router in its own process, over synthetic tenants synced with the
  * production wiring, against Radicale and Xandikos from Debian serving the same vCards, all plain
  * HTTP on loopback, for books of 1k, 10k and (ours only) 100k cards. Each request is sent untimed
  * until warm (up to 200 times within 1 s), then timed (median of at least --runs, up to 25 while they
@@ -25,7 +25,9 @@ import { duration, int, writeReportSection } from './lib/report.js';
  *
  * `node dist/bench/carddav.js [--sizes 1000x20,10000x200,100000x2000] [--references-up-to 10000]
  *  [--seed 1] [--runs 5] [--timeout 120] [--report bench/REPORT.md | --no-report] [--skip-references]
- *  [--skip-vdirsyncer] [--vdirsyncer-timeout 300]`
+ *  [--skip-vdirsyncer] [--vdirsyncer-timeout 300] [--cpu-prof]`
+ *
+ * `--cpu-prof` writes a CPU profile of our server's process per size to dist/bench/profiles/.
  */
 
 const SYNTHETIC_DOMAIN = 'synthetic.example';
@@ -47,6 +49,7 @@ const { values } = parseArgs({
     'skip-references': { type: 'boolean', default: false },
     'skip-vdirsyncer': { type: 'boolean', default: false },
     'vdirsyncer-timeout': { type: 'string', default: '300' },
+    'cpu-prof': { type: 'boolean', default: false },
   },
 });
 releaseOnExit();
@@ -86,7 +89,7 @@ async function benchSize(users: number, groups: number, withReferences: boolean)
     const listing = await dev.tenants();
     const tenant = listing.tenants.find((x) => x.domain === SYNTHETIC_DOMAIN);
     if (!tenant) throw new Error(`the dev tenant has no ${SYNTHETIC_DOMAIN} tenant`);
-    const ours = await startOurServer({ dev, tenant, password: listing.password, identifierUri: config.entra.identifierUri, sqlitePath: path.join(tmp.dir, 'switchboard.db'), log });
+    const ours = await startOurServer({ root, dev, tenant, password: listing.password, identifierUri: config.entra.identifierUri, sqlitePath: path.join(tmp.dir, 'switchboard.db'), ...(values['cpu-prof'] ? { cpuProfDir: path.join(root, 'dist', 'bench', 'profiles') } : {}), log });
     try {
       // The cards our server serves, exported with one multiget, become the reference servers' books.
       const ourHrefs = await cardHrefs(ours, measureOptions.timeoutMs);

@@ -2,11 +2,12 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { prepareBenchEnvironment, signInSyntheticUser } from './lib/bench-environment.js';
+import { devTenantStoreEnvironment, prepareBenchEnvironment, signInSyntheticUser } from './lib/bench-environment.js';
 import { releaseOnExit, tempDir } from './lib/children.js';
 import { startDevTenantProcess, type DevTenantListing } from './lib/dev-tenant-process.js';
 import { changeDirectory } from './lib/directory-changes.js';
 import { pageDeltaToEnd } from './lib/graph-baseline.js';
+import type { IngestCommands } from './lib/ingest-protocol.js';
 import { runIngestWorker } from './lib/ingest-worker.js';
 import { describeMachine } from './lib/machine.js';
 import { duration, int, writeReportSection } from './lib/report.js';
@@ -103,17 +104,11 @@ async function benchSize(users: number, groups: number, options: Options, label:
     const signedIn = await signInSyntheticUser(dev, tenant, listing.password, options.identifierUri);
     log(`signed in as ${signedIn.user.username}`);
     const graphBaseUrl = `${dev.baseUrl}/v1.0`;
-    const worker = await WorkerClient.start({
+    const worker = await WorkerClient.start<IngestCommands>({
+      name: 'the ingest worker',
       script: fileURLToPath(import.meta.url),
-      env: {
-        ...process.env,
-        DEV_TENANT_PORT: new URL(dev.baseUrl).port,
-        AAD_APP_OAUTH_AUTHORITY_HOST: dev.baseUrl,
-        GRAPH_BASE_URL: graphBaseUrl,
-        STORE: 'sqlite',
-        SQLITE_PATH: path.join(tmp.dir, 'switchboard.db'),
-        LOG_LEVEL: 'warn',
-      },
+      args: ['--worker'],
+      env: { ...process.env, ...devTenantStoreEnvironment(dev, path.join(tmp.dir, 'switchboard.db')) },
       execArgv: options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=sync-ingest-${users}.cpuprofile`] : [],
     });
     try {

@@ -1,6 +1,7 @@
 // `npm run bench [-- NAME… --option value…]`: builds the server bundles (benchmarks start the dev tenant
-// from dist/dev-tenant.js), bundles every bench/*.ts entry point with esbuild into dist/bench/, and
-// runs them one after another with node: all of them, or those NAMEd (`npm run bench -- sync-ingest`).
+// from dist/dev-tenant.js), bundles every bench/*.ts entry point and the processes in bench/processes/
+// with esbuild into dist/bench/, and runs the benchmarks one after another with node: all of them, or
+// those NAMEd (`npm run bench -- sync-ingest`).
 // Other arguments go to every benchmark run (`npm run bench:sync -- --sizes 10000x200`).
 // Each benchmark writes its own section of bench/REPORT.md. Plain JS: it runs before anything is built.
 import { spawn } from 'node:child_process';
@@ -35,7 +36,12 @@ if (unknown.length > 0) {
 const selected = named.length > 0 ? named : available;
 
 run(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--server-only'], { cwd: root });
-await bundleNode(root, Object.fromEntries(selected.map((name) => [name, `bench/${name}.ts`])), 'dist/bench');
+// bench/processes/ holds the processes benchmarks start and measure (our CardDAV server): always built.
+const processes = fs
+  .readdirSync(path.join(root, 'bench', 'processes'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => [`processes/${f.slice(0, -3)}`, `bench/processes/${f}`]);
+await bundleNode(root, Object.fromEntries([...selected.map((name) => [name, `bench/${name}.ts`]), ...processes]), 'dist/bench');
 
 // What the report quotes as the command that produced it: the npm script and the arguments given to it.
 const npmScript = process.env.npm_lifecycle_event;

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PublicClientApplication } from '@azure/msal-node';
@@ -25,6 +26,34 @@ export function prepareBenchEnvironment(): { root: string; config: Config & { en
   if (!identifierUri) throw new Error('TAB_DOMAIN and BOT_ID are needed for the app id URI');
   trustExtraCertificateAuthority(ensureDevCertificates(config.tls.dir, []).caPem);
   return { root, config: { ...config, entra: { ...config.entra, identifierUri } } };
+}
+
+/**
+ * The same for a process a benchmark forked with `devTenantStoreEnvironment`: its configuration
+ * from the environment it was given (no secrets generated: the parent did that), the local CA trusted.
+ */
+export function prepareWorkerEnvironment(): Config & { store: { kind: 'sqlite'; path: string } } {
+  const { config } = loadConfig({ generateSecrets: false });
+  if (config.tls.mode !== 'dev-ca') throw new Error('The benchmark runs against the dev tenant: TLS_MODE must be dev-ca');
+  if (config.store.kind !== 'sqlite') throw new Error('The benchmark measures the SQLite store (STORE=sqlite)');
+  trustExtraCertificateAuthority(fs.readFileSync(path.join(config.tls.dir, 'ca.crt'), 'utf8'));
+  return config as Config & { store: { kind: 'sqlite'; path: string } };
+}
+
+/**
+ * Settings for a process running the sync core against the dev tenant (the ingest worker, our
+ * CardDAV server): its authority and Graph, a SQLite store at `sqlitePath`, quiet logs. The rest
+ * comes from the repository's env files, as for `npm start`.
+ */
+export function devTenantStoreEnvironment(dev: DevTenantProcess, sqlitePath: string): Record<string, string> {
+  return {
+    DEV_TENANT_PORT: new URL(dev.baseUrl).port,
+    AAD_APP_OAUTH_AUTHORITY_HOST: dev.baseUrl,
+    GRAPH_BASE_URL: `${dev.baseUrl}/v1.0`,
+    STORE: 'sqlite',
+    SQLITE_PATH: sqlitePath,
+    LOG_LEVEL: 'warn',
+  };
 }
 
 /** A Teams SSO token for the first synthetic user who can sign in (ROPC as the Teams web client). */

@@ -87,7 +87,7 @@ export function renderCardDavReport(input: CardDavReportInput): string {
     `Book: the dev tenant's synthetic tenant (\`--users ${input.users} --groups ${input.groups} --seed ${input.seed}\`) synced into a fresh SQLite store with ` +
       `\`createSyncCore\`, policy groups "All Employees" so one user sees everyone: ${input.ourDescription}. ` +
       `${int(input.cards)} vCards (${int(input.multigetBytes)} bytes as one multiget), exported from our server and written into the reference servers' storage, so all three serve the same cards. ` +
-      `All three over plain HTTP on 127.0.0.1; ours is \`carddavRoutes\` on express in the benchmark process (the client's parsing shares that process), the references run as their own processes.`,
+      `All three over plain HTTP on 127.0.0.1; each server runs in a process of its own (ours: \`carddavRoutes\` on express in \`bench/processes/carddav-server.ts\`, with the sync core that filled its store), and the client in the benchmark's process.`,
   );
   lines.push('');
   for (const ref of [radicale, xandikos]) if (ref) lines.push(`- ${ref.name} ${ref.version ?? ''}: \`${ref.command}\``);

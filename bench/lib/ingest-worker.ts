@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
-import { loadConfig } from '../../src/config/load-config.js';
 import { loadPolicy, savePolicy } from '../../src/core/tenant-policy.js';
 import { createLogger } from '../../src/log/logger.js';
 import { FeedRepository } from '../../src/store/feed-repository.js';
@@ -11,13 +10,12 @@ import { openStore } from '../../src/store/store.js';
 import { SyncRepository } from '../../src/store/sync-repository.js';
 import { createSyncCore } from '../../src/sync-core.js';
 import { TenantAccess } from '../../src/tenant-access.js';
-import { trustExtraCertificateAuthority } from '../../src/tls/outbound-trust.js';
+import { prepareWorkerEnvironment } from './bench-environment.js';
 import { SqlCapture, queryPlan } from './sql-plans.js';
 import { median, percentile, sample } from './stats.js';
 import { MemorySampler, TrafficRecorder } from './traffic.js';
-import type { LatencyFigures, WorkerCommand, WorkerCommands, WorkerReply, WorkerRequest } from './worker-protocol.js';
-
-type Handlers = { [K in WorkerCommand]: (args: WorkerCommands[K]['args']) => Promise<WorkerCommands[K]['result']> };
+import type { IngestCommands, LatencyFigures } from './ingest-protocol.js';
+import { serveCommands, type CommandHandlers } from './worker-client.js';
 
 const COUNTED_TABLES = ['directory_users', 'directory_groups', 'group_members', 'audiences', 'audience_contacts', 'user_audiences', 'contact_changes'] as const;
 
@@ -28,10 +26,7 @@ const COUNTED_TABLES = ['directory_users', 'directory_groups', 'group_members', 
  * by commands over IPC. Nothing in src/ is replaced; the Graph transport is only observed.
  */
 export async function runIngestWorker(): Promise<void> {
-  const { config } = loadConfig({ generateSecrets: false });
-  if (config.tls.mode !== 'dev-ca') throw new Error('The benchmark runs against the dev tenant: TLS_MODE must be dev-ca');
-  trustExtraCertificateAuthority(fs.readFileSync(path.join(config.tls.dir, 'ca.crt'), 'utf8'));
-  if (config.store.kind !== 'sqlite') throw new Error('The ingest benchmark measures the SQLite store (STORE=sqlite)');
+  const config = prepareWorkerEnvironment();
   const dbFile = config.store.path;
 
   const traffic = new TrafficRecorder(config.entra.graphBaseUrl);
@@ -61,7 +56,7 @@ export async function runIngestWorker(): Promise<void> {
     return tenantId;
   };
 
-  const handlers: Handlers = {
+  const handlers: CommandHandlers<IngestCommands> = {
     grant: async ({ ssoToken, user }) => {
       tenantId = user.tenantId;
       const graphToken = await access.graphToken(ssoToken, user);
@@ -144,27 +139,10 @@ export async function runIngestWorker(): Promise<void> {
 
     exit: async () => {
       await store.close();
-      return {};
     },
   };
 
-  process.on('message', (message: WorkerRequest) => {
-    void (async () => {
-      let reply: WorkerReply;
-      try {
-        const handler = handlers[message.cmd] as (args: unknown) => Promise<unknown>;
-        reply = { id: message.id, ok: true, result: await handler(message.args) };
-      } catch (err) {
-        reply = { id: message.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
-      }
-      // After "exit", leave normally so that --cpu-prof can write its profile.
-      process.send!(reply, () => {
-        if (message.cmd === 'exit') process.exit(0);
-      });
-    })();
-  });
-  process.on('disconnect', () => process.exit(0));
-  process.send!({ id: 0, ok: true, result: 'ready' } satisfies WorkerReply);
+  serveCommands(handlers);
 }
 
 function latency(measured: { ms: number[]; rows: number[] }): LatencyFigures {

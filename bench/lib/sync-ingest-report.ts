@@ -3,7 +3,7 @@ import type { BaselineFigures } from './graph-baseline.js';
 import type { Machine } from './machine.js';
 import { duration, int, ratio, table, verdict } from './report.js';
 import { spread } from './stats.js';
-import type { PolicyFigures, QueryFigures, RoundFigures, StoreFigures } from './worker-protocol.js';
+import type { PolicyFigures, QueryFigures, RoundFigures, StoreFigures } from './ingest-protocol.js';
 
 /** Everything measured for one tenant size. */
 export interface SizeResult {

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { MemoryFigures, TrafficFigures, TrafficKind } from './worker-protocol.js';
+import type { MemoryFigures, TrafficFigures, TrafficKind } from './ingest-protocol.js';
 
 function kindOf(url: string): TrafficKind {
   const path = new URL(url).pathname;

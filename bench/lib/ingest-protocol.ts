@@ -69,8 +69,8 @@ export interface StoreFigures {
   walMB: number;
 }
 
-/** The worker's commands: arguments and answers. */
-export interface WorkerCommands {
+/** The ingest worker's commands (bench/lib/ingest-worker.ts): arguments and answers. */
+export interface IngestCommands {
   /** TenantAccess.graphToken: records the tenant, its consent and the sync grant; returns the user's Graph token. */
   grant: { args: { ssoToken: string; user: SignedInUser }; result: { graphToken: string; firstRoundRequested: boolean } };
   round: { args: Record<string, never>; result: RoundFigures };
@@ -78,15 +78,4 @@ export interface WorkerCommands {
   feedSeq: { args: Record<string, never>; result: { seq: number } };
   queries: { args: { samples: number; sinceSeq: number; seed: number }; result: QueryFigures };
   store: { args: Record<string, never>; result: StoreFigures };
-  exit: { args: Record<string, never>; result: Record<string, never> };
 }
-
-export type WorkerCommand = keyof WorkerCommands;
-
-export interface WorkerRequest<K extends WorkerCommand = WorkerCommand> {
-  id: number;
-  cmd: K;
-  args: WorkerCommands[K]['args'];
-}
-
-export type WorkerReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
