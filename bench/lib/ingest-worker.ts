@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
 import { loadPolicy, savePolicy } from '../../src/core/tenant-policy.js';

@@ -25,7 +25,7 @@ export class WorkerClient<C extends CommandMap<C>> {
 
   private constructor(
     private readonly child: ChildProcess,
-    private readonly name: string,
+    name: string,
   ) {
     child.on('message', (reply: WorkerReply) => {
       const waiting = this.pending.get(reply.id);
