@@ -116,19 +116,25 @@ export function parseXml(body: Buffer, limits: XmlLimits = DEFAULT_XML_LIMITS): 
   return root;
 }
 
-const NEEDS_ESCAPE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF&<>"\r]/;
+const NEEDS_ESCAPE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF&<>\r]/;
 
 /**
- * Escapes character data and attribute values. Strips characters XML 1.0 cannot carry at all, and
- * writes CR as a character reference: parsers turn a literal CRLF into LF (XML 1.0 §2.11), and
- * vCards inside address-data must keep their CRLF line ends.
+ * Escapes character data. Strips characters XML 1.0 cannot carry at all, and writes CR as a
+ * character reference: parsers turn a literal CRLF into LF (XML 1.0 §2.11), and vCards inside
+ * address-data must keep their CRLF line ends. Quotes stay as they are: only attribute values
+ * need them escaped (XML 1.0 §2.4), and every ETag is a quoted string.
  */
 export function escapeXml(s: string): string {
   // Most text (hrefs, ETags, names) has nothing to escape: one scan instead of two replaces.
   if (!NEEDS_ESCAPE.test(s)) return s;
   return s
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/[&<>"\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#13;'));
+    .replace(/[&<>\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#13;'));
+}
+
+/** Escapes a value for a double-quoted attribute. */
+export function escapeXmlAttribute(s: string): string {
+  return escapeXml(s).replace(/"/g, '&quot;');
 }
 
 /** Prefixes every multistatus we write declares on its root, so the common properties need no xmlns. */
@@ -148,7 +154,7 @@ export const ROOT_NAMESPACES = [...KNOWN_PREFIXES].map(([ns, p]) => `xmlns:${p}=
 export function element(name: QName, inner = ''): string {
   const prefix = KNOWN_PREFIXES.get(name.ns);
   if (prefix) return inner === '' ? `<${prefix}:${name.local}/>` : `<${prefix}:${name.local}>${inner}</${prefix}:${name.local}>`;
-  const decl = name.ns === '' ? '' : ` xmlns="${escapeXml(name.ns)}"`;
+  const decl = name.ns === '' ? '' : ` xmlns="${escapeXmlAttribute(name.ns)}"`;
   // A local name that came from a parsed body is a valid XML name already.
   return inner === '' ? `<${name.local}${decl}/>` : `<${name.local}${decl}>${inner}</${name.local}>`;
 }

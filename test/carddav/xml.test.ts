@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DavError } from '../../src/carddav/dav-error.js';
-import { parseXml } from '../../src/carddav/xml.js';
+import { escapeXml, escapeXmlAttribute, parseXml } from '../../src/carddav/xml.js';
 
 const parse = (s: string | Buffer) => parseXml(typeof s === 'string' ? Buffer.from(s) : s);
 const refused = (s: string | Buffer): DavError => {
@@ -51,5 +51,23 @@ describe('XML request bodies', () => {
     expect(refused('<propfind xmlns="DAV:"><prop></propfind>').message).toMatch(/Malformed XML/);
     expect(refused('<D:propfind><D:prop/></D:propfind>').message).toMatch(/Malformed XML/);
     expect(refused('not xml at all').status).toBe(400);
+  });
+});
+
+describe('XML we write', () => {
+  const tricky = 'Ann "Nan" O\'Brien & <Co> \r\nline\u0001 end';
+
+  it('xml 2.4 character data escapes &, < and > and keeps quotes; attribute values escape quotes too', () => {
+    expect(escapeXml('"1742"')).toBe('"1742"');
+    expect(escapeXml('a & b <c>')).toBe('a &amp; b &lt;c&gt;');
+    expect(escapeXmlAttribute('say "hi" & go')).toBe('say &quot;hi&quot; &amp; go');
+  });
+
+  it('xml 2.11 CR survives as a character reference; characters XML cannot carry are dropped; both parse back', () => {
+    const root = parse(`<a xmlns="urn:x" title="${escapeXmlAttribute(tricky)}">${escapeXml(tricky)}</a>`);
+    const expected = tricky.replace('\u0001', '');
+    expect(root.text).toBe(expected);
+    // XML 1.0 §3.3.3: a literal LF in an attribute value becomes a space; the CR, written as a reference, stays.
+    expect(root.attrs.title).toBe(expected.replace('\n', ' '));
   });
 });
