@@ -55,13 +55,18 @@ export async function vdirsyncerWholeSync(target: Target, dir: string, timeoutMs
   };
   // vdirsyncer wants its pair "discovered" once even for a single collection; not timed.
   const discover = await vdirsyncer(config, ['discover'], timeoutMs);
-  if (discover.code !== 0) return { failure: `discover exited ${discover.code}: ${discover.output.split('\n').filter(Boolean).slice(-2).join(' ')}` };
+  if (discover.code !== 0) return { failure: `discover ${ended(discover, timeoutMs)}` };
   const initial = await run();
-  if (initial.code !== 0) return { failure: `initial sync ${initial.code === -1 ? `stopped after ${timeoutMs / 1000} s` : `exited ${initial.code}: ${initial.output.split('\n').filter(Boolean).slice(-2).join(' ')}`}` };
+  if (initial.code !== 0) return { failure: `initial sync ${ended(initial, timeoutMs)}` };
   const cards = fs.readdirSync(local).filter((n) => n.endsWith('.vcf')).length;
   const noop = await run();
-  if (noop.code !== 0) return { initialMs: initial.ms, cards, failure: `no-op sync exited ${noop.code}` };
+  if (noop.code !== 0) return { initialMs: initial.ms, cards, failure: `no-op sync ${ended(noop, timeoutMs)}` };
   return { initialMs: initial.ms, noopMs: noop.ms, cards };
+}
+
+/** How a vdirsyncer run that failed ended: stopped at the time limit (a server still busy), or its exit code and last words. */
+function ended(run: { code: number; output: string }, timeoutMs: number): string {
+  return run.code === -1 ? `stopped after ${timeoutMs / 1000} s` : `exited ${run.code}: ${run.output.split('\n').filter(Boolean).slice(-2).join(' ')}`;
 }
 
 function vdirsyncer(config: string, args: string[], timeoutMs: number): Promise<{ code: number; output: string }> {
