@@ -9,8 +9,6 @@ export interface TrafficFigures {
    * request of the kind was sent and when the last was answered, ms after the round started.
    */
   byKind: Record<TrafficKind, { requests: number; ms: number; firstSentMs?: number; lastAnsweredMs?: number }>;
-  /** First `$batch` sent and last `$batch` answered, ms after the round started (photo checks). */
-  batchSpan?: { startMs: number; endMs: number };
   /** CPU time (user + system) of the sync process from the start of the round to the first `$batch` (or the end). */
   cpuBeforePhotosMs: number;
 }

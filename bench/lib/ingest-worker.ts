@@ -2,17 +2,13 @@ import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
 import { loadPolicy, savePolicy } from '../../src/core/tenant-policy.js';
-import { createLogger } from '../../src/log/logger.js';
 import { FeedRepository } from '../../src/store/feed-repository.js';
 import type { DatabaseSchema } from '../../src/store/schema.js';
-import { openStore } from '../../src/store/store.js';
 import { SyncRepository } from '../../src/store/sync-repository.js';
-import { createSyncCore } from '../../src/sync-core.js';
-import { TenantAccess } from '../../src/tenant-access.js';
-import { prepareWorkerEnvironment } from './bench-environment.js';
 import { SqlCapture, queryPlan } from './sql-plans.js';
+import { expectSucceeded, openSyncProcess } from './sync-process.js';
 import { median, percentile, sample } from './stats.js';
-import { MemorySampler, TrafficRecorder } from './traffic.js';
+import { MemorySampler, photoChecks, TrafficRecorder } from './traffic.js';
 import type { IngestCommands, LatencyFigures } from './ingest-protocol.js';
 import { serveCommands, type CommandHandlers } from './worker-client.js';
 
@@ -25,31 +21,12 @@ const COUNTED_TABLES = ['directory_users', 'directory_groups', 'group_members', 
  * by commands over IPC. Nothing in src/ is replaced; the Graph transport is only observed.
  */
 export async function runIngestWorker(): Promise<void> {
-  const config = prepareWorkerEnvironment();
+  const { config, store, core, access, firstRoundRequested } = await openSyncProcess();
   const dbFile = config.store.path;
-
   const traffic = new TrafficRecorder(config.entra.graphBaseUrl);
   const memory = new MemorySampler();
-  const store = openStore(config.store);
-  await store.migrate();
-  const logger = createLogger(config.logLevel);
-  const core = createSyncCore(config, store, logger);
   const deps = { db: store.db, cipher: core.cipher };
   let tenantId: string | undefined;
-  let firstRoundRequested = false;
-  // Production starts the first round in the background on the first grant; here it is only noted,
-  // so that the benchmark can time that round itself.
-  const access = new TenantAccess({
-    store,
-    tokens: core.tokens,
-    runner: {
-      run: async () => {
-        firstRoundRequested = true;
-        return { status: 'busy' };
-      },
-    },
-    logger,
-  });
   const tenant = () => {
     if (!tenantId) throw new Error('send "grant" first');
     return tenantId;
@@ -59,7 +36,7 @@ export async function runIngestWorker(): Promise<void> {
     grant: async ({ ssoToken, user }) => {
       tenantId = user.tenantId;
       const graphToken = await access.graphToken(ssoToken, user);
-      return { graphToken, firstRoundRequested };
+      return { graphToken, firstRoundRequested: firstRoundRequested() };
     },
 
     round: async () => {
@@ -70,8 +47,8 @@ export async function runIngestWorker(): Promise<void> {
       const outcome = await core.runner.run(id, 'manual');
       const wallMs = Math.round(performance.now() - started);
       const seen = traffic.stop();
-      const mem = memory.stop(seen.batchSpan?.startMs);
-      if (outcome.status !== 'succeeded') throw new Error(`sync round ${outcome.status}${'error' in outcome && outcome.error ? `: ${outcome.error}` : ''}`);
+      const mem = memory.stop(photoChecks(seen)?.startMs);
+      expectSucceeded(outcome);
       const run = (await new SyncRepository(store.db, core.cipher).recentRuns(id, 1))[0]!;
       return {
         wallMs,

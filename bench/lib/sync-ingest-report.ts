@@ -3,6 +3,7 @@ import type { BaselineFigures } from './graph-baseline.js';
 import type { Machine } from './machine.js';
 import { duration, int, ratio, table, verdict } from './report.js';
 import { spread } from './stats.js';
+import { photoChecks } from './traffic.js';
 import type { PolicyFigures, QueryFigures, RoundFigures, StoreFigures } from './ingest-protocol.js';
 
 /** Everything measured for one tenant size. */
@@ -35,7 +36,7 @@ export const TARGETS = { ingestRatio: 1.5, peakRssMB: 400, idleRequests: 2 };
  */
 export function roundParts(round: RoundFigures): { usersMs: number; groupsMs: number; photosMs: number; withoutPhotosMs: number; batches: number; graphWaitMs: number; cpuMs: number; deltaPages: number } {
   const k = round.traffic.byKind;
-  const span = round.traffic.batchSpan;
+  const span = photoChecks(round.traffic);
   const photosMs = span ? span.endMs - span.startMs : 0;
   // The two delta queries run side by side: each one's span is from its first request sent to its last answered.
   const spanOf = (kind: 'users-delta' | 'groups-delta') => (k[kind].lastAnsweredMs ?? 0) - (k[kind].firstSentMs ?? 0);

@@ -9,6 +9,12 @@ function kindOf(url: string): TrafficKind {
   return 'other';
 }
 
+/** The photo checks of a round: first `$batch` sent to last answered, ms after the round started. */
+export function photoChecks(traffic: TrafficFigures): { startMs: number; endMs: number } | undefined {
+  const { firstSentMs, lastAnsweredMs } = traffic.byKind.batch;
+  return firstSentMs === undefined || lastAnsweredMs === undefined ? undefined : { startMs: firstSentMs, endMs: lastAnsweredMs };
+}
+
 /**
  * Watches the Graph SDK's transport: the client sends through the global `fetch` (looked up at call
  * time), so wrapping it sees every attempt without touching the SDK or src/. Only URLs under the
@@ -27,19 +33,15 @@ export class TrafficRecorder {
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
       if (!url.startsWith(base)) return original(input, init);
       const sent = performance.now();
-      if (kindOf(url) === 'batch') this.cpuBeforePhotos ??= process.cpuUsage(this.cpuAtStart);
+      const kind = kindOf(url);
+      if (kind === 'batch') this.cpuBeforePhotos ??= process.cpuUsage(this.cpuAtStart);
       const response = await original(input, init);
       const answered = performance.now();
-      const kind = kindOf(url);
       const entry = this.figures.byKind[kind];
       entry.requests++;
       entry.ms += answered - sent;
       entry.firstSentMs ??= sent - this.started;
       entry.lastAnsweredMs = answered - this.started;
-      if (kind === 'batch') {
-        const span = (this.figures.batchSpan ??= { startMs: sent - this.started, endMs: 0 });
-        span.endMs = answered - this.started;
-      }
       return response;
     };
   }
@@ -53,7 +55,7 @@ export class TrafficRecorder {
   }
 
   stop(): TrafficFigures {
-    const { byKind, batchSpan } = this.figures;
+    const { byKind } = this.figures;
     const round = (n: number) => Math.round(n);
     const cpu = this.cpuBeforePhotos ?? process.cpuUsage(this.cpuAtStart);
     return {
@@ -69,7 +71,6 @@ export class TrafficRecorder {
           },
         ]),
       ) as TrafficFigures['byKind'],
-      ...(batchSpan ? { batchSpan: { startMs: round(batchSpan.startMs), endMs: round(batchSpan.endMs) } } : {}),
     };
   }
 }

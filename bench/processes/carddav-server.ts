@@ -4,12 +4,8 @@ import express from 'express';
 import { carddavRoutes } from '../../src/carddav/routes.js';
 import { loadPolicy, savePolicy } from '../../src/core/tenant-policy.js';
 import { createDevices } from '../../src/devices/create-devices.js';
-import { createLogger } from '../../src/log/logger.js';
-import { openStore } from '../../src/store/store.js';
-import { createSyncCore } from '../../src/sync-core.js';
-import { TenantAccess } from '../../src/tenant-access.js';
-import { prepareWorkerEnvironment } from '../lib/bench-environment.js';
 import type { OurServerCommands } from '../lib/carddav-ours.js';
+import { expectSucceeded, openSyncProcess } from '../lib/sync-process.js';
 import { serveCommands } from '../lib/worker-client.js';
 
 /**
@@ -21,11 +17,7 @@ import { serveCommands } from '../lib/worker-client.js';
  * like the references. Driven by bench/lib/carddav-ours.ts over IPC; the benchmark's client work
  * (building requests, reading answers) stays in the benchmark's process.
  */
-const config = prepareWorkerEnvironment();
-const store = openStore(config.store);
-await store.migrate();
-const logger = createLogger(config.logLevel);
-const core = createSyncCore(config, store, logger);
+const { config, store, logger, core, access } = await openSyncProcess();
 const devices = createDevices({ store, config });
 const servers: http.Server[] = [];
 let tenantId: string | undefined;
@@ -33,8 +25,7 @@ let tenantId: string | undefined;
 const round = async (): Promise<number> => {
   if (!tenantId) throw new Error('send "setup" first');
   const started = performance.now();
-  const outcome = await core.runner.run(tenantId, 'manual');
-  if (outcome.status !== 'succeeded') throw new Error(`sync round ${outcome.status}${'error' in outcome && outcome.error ? `: ${outcome.error}` : ''}`);
+  expectSucceeded(await core.runner.run(tenantId, 'manual'));
   return performance.now() - started;
 };
 
@@ -58,8 +49,6 @@ const connect = async (userId: string, name: string) => {
 serveCommands<OurServerCommands>({
   setup: async ({ ssoToken, user, policyGroupId }) => {
     tenantId = user.tenantId;
-    // Production starts the first round in the background on the first grant; here it is timed.
-    const access = new TenantAccess({ store, tokens: core.tokens, runner: { run: async () => ({ status: 'busy' }) }, logger });
     await access.graphToken(ssoToken, user);
     const t = performance.now();
     await round();
